@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* The table of souk's commands, in the order `souk --help` lists them. */
+#include "cli/cli.h"
+
+extern const souk_command souk_cmd_config;
+extern const souk_command souk_cmd_agents;
+extern const souk_command souk_cmd_fetch;
+
+const souk_command *const souk_commands[] = {
+    &souk_cmd_fetch,
+    &souk_cmd_agents,
+    &souk_cmd_config,
+    NULL,
+};
