@@ -66,6 +66,8 @@
      4294967296, NULL, 0, "Largest response body accepted (after decompression).")               \
   XX(MONGODB_URI, "store.mongodb_uri", "SOUK_MONGODB_URI", "MONGODB_URI", STRING, "", 0, 0, NULL,  \
      SOUK_SETTING_URI_PASSWORD,                                                                  \
-     "Use MongoDB at this URI instead of the embedded SQLite store; its password is never shown.")
+     "Use MongoDB at this URI instead of the embedded SQLite store; its password is never shown.") \
+  XX(STORE_DELIST_AFTER, "store.delist_after", "SOUK_STORE_DELIST_AFTER", NULL, INT, "3", 1, 1000,  \
+     NULL, 0, "Complete crawls in a row a product must be missing from before it is marked delisted.")
 
 #endif /* SOUK_CORE_SETTINGS_H */

@@ -1,0 +1,1223 @@
+/* SPDX-License-Identifier: MIT */
+/* The embedded store on SQLite: schema and migrations, page-at-a-time upserts with change
+ * detection, delisting, FTS5 text search, keyset-paginated queries and aggregates. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "souk/error.h"
+#include "store/store_int.h"
+
+/* Schema versions, applied in order; each runs in one transaction. Never edit a released
+ * step: add a new one. */
+static const char *const migrations[] = {
+    /* 1: the first schema */
+    "CREATE TABLE stores("
+    "  origin TEXT PRIMARY KEY, platform TEXT NOT NULL, name TEXT, currency TEXT,"
+    "  announced INTEGER, first_seen TEXT NOT NULL, last_crawl_at TEXT) STRICT;"
+    "CREATE TABLE products("
+    "  store TEXT NOT NULL, id INTEGER NOT NULL, platform TEXT NOT NULL,"
+    "  handle TEXT, url TEXT, title TEXT, vendor TEXT, product_type TEXT,"
+    "  tags TEXT NOT NULL, options TEXT NOT NULL, images TEXT NOT NULL, variants TEXT NOT NULL,"
+    "  body_html TEXT, body_text TEXT, description_length INTEGER NOT NULL,"
+    "  created_at TEXT, updated_at TEXT, published_at TEXT,"
+    "  ntags INTEGER NOT NULL, nimages INTEGER NOT NULL, nvariants INTEGER NOT NULL,"
+    "  navailable INTEGER NOT NULL, price_decimals INTEGER NOT NULL,"
+    "  price_min INTEGER, price_max INTEGER, price_sum INTEGER, priced INTEGER NOT NULL,"
+    "  text_hash INTEGER NOT NULL,"
+    "  first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, last_changed TEXT NOT NULL,"
+    "  last_crawl_id INTEGER, missed_crawls INTEGER NOT NULL DEFAULT 0, delisted_at TEXT,"
+    "  UNIQUE(store, id)) STRICT;"
+    "CREATE INDEX products_vendor ON products(store, vendor COLLATE NOCASE);"
+    "CREATE INDEX products_type ON products(store, product_type COLLATE NOCASE);"
+    "CREATE INDEX products_price ON products(store, price_min);"
+    "CREATE INDEX products_updated ON products(store, updated_at);"
+    "CREATE INDEX products_changed ON products(store, last_changed);"
+    "CREATE INDEX products_crawl ON products(store, last_crawl_id);"
+    "CREATE TABLE variants("
+    "  store TEXT NOT NULL, id INTEGER NOT NULL, product_id INTEGER NOT NULL,"
+    "  price INTEGER, compare_at_price INTEGER, available INTEGER NOT NULL,"
+    "  PRIMARY KEY(store, id)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX variants_product ON variants(store, product_id);"
+    "CREATE TABLE history("
+    "  store TEXT NOT NULL, product_id INTEGER NOT NULL, variant_id INTEGER NOT NULL,"
+    "  at TEXT NOT NULL, field TEXT NOT NULL, old_value INTEGER, new_value INTEGER,"
+    "  crawl_id INTEGER) STRICT;"
+    "CREATE INDEX history_product ON history(store, product_id, at);"
+    "CREATE INDEX history_at ON history(store, at);"
+    "CREATE TABLE crawls("
+    "  id INTEGER PRIMARY KEY, store TEXT NOT NULL, platform TEXT NOT NULL,"
+    "  started_at TEXT NOT NULL, ended_at TEXT, state TEXT NOT NULL, status INTEGER NOT NULL DEFAULT 0,"
+    "  complete INTEGER NOT NULL DEFAULT 0, pages INTEGER NOT NULL DEFAULT 0,"
+    "  bytes INTEGER NOT NULL DEFAULT 0, products INTEGER NOT NULL DEFAULT 0,"
+    "  new_products INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT NULL DEFAULT 0,"
+    "  http_errors INTEGER NOT NULL DEFAULT 0, message TEXT) STRICT;"
+    "CREATE INDEX crawls_store ON crawls(store, id);"
+    "CREATE VIRTUAL TABLE products_fts USING fts5(title, vendor, product_type, tags, body_text,"
+    "  tokenize = 'unicode61 remove_diacritics 2');",
+};
+
+enum {
+  ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_FIND, ST_VARIANTS, ST_UPSERT, ST_VAR_UPSERT, ST_VAR_DELETE,
+  ST_HISTORY, ST_FTS_DELETE, ST_FTS_INSERT, ST_CRAWL_ADD, ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_FIND] = "SELECT rowid, text_hash, delisted_at FROM products WHERE store = ?1 AND id = ?2",
+    [ST_VARIANTS] = "SELECT id, price, compare_at_price, available FROM variants "
+                    "WHERE store = ?1 AND product_id = ?2",
+    [ST_UPSERT] =
+        "INSERT INTO products(store, id, platform, handle, url, title, vendor, product_type, tags,"
+        " options, images, variants, body_html, body_text, description_length, created_at,"
+        " updated_at, published_at, ntags, nimages, nvariants, navailable, price_decimals,"
+        " price_min, price_max, price_sum, priced, text_hash, first_seen, last_seen, last_changed,"
+        " last_crawl_id, missed_crawls, delisted_at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+        " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29, ?29, ?30, 0, NULL)"
+        " ON CONFLICT(store, id) DO UPDATE SET platform = excluded.platform,"
+        " handle = excluded.handle, url = excluded.url, title = excluded.title,"
+        " vendor = excluded.vendor, product_type = excluded.product_type, tags = excluded.tags,"
+        " options = excluded.options, images = excluded.images, variants = excluded.variants,"
+        " body_html = excluded.body_html, body_text = excluded.body_text,"
+        " description_length = excluded.description_length, created_at = excluded.created_at,"
+        " updated_at = excluded.updated_at, published_at = excluded.published_at,"
+        " ntags = excluded.ntags, nimages = excluded.nimages, nvariants = excluded.nvariants,"
+        " navailable = excluded.navailable, price_decimals = excluded.price_decimals,"
+        " price_min = excluded.price_min, price_max = excluded.price_max,"
+        " price_sum = excluded.price_sum, priced = excluded.priced, text_hash = excluded.text_hash,"
+        " last_seen = excluded.last_seen,"
+        " last_changed = CASE WHEN ?31 THEN excluded.last_changed ELSE last_changed END,"
+        " last_crawl_id = excluded.last_crawl_id, missed_crawls = 0, delisted_at = NULL"
+        " RETURNING rowid",
+    [ST_VAR_UPSERT] = "INSERT INTO variants(store, id, product_id, price, compare_at_price, available)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(store, id) DO UPDATE SET"
+                      " product_id = excluded.product_id, price = excluded.price,"
+                      " compare_at_price = excluded.compare_at_price, available = excluded.available",
+    [ST_VAR_DELETE] = "DELETE FROM variants WHERE store = ?1 AND id = ?2",
+    [ST_HISTORY] = "INSERT INTO history(store, product_id, variant_id, at, field, old_value,"
+                   " new_value, crawl_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_FTS_DELETE] = "DELETE FROM products_fts WHERE rowid = ?1",
+    [ST_FTS_INSERT] = "INSERT INTO products_fts(rowid, title, vendor, product_type, tags, body_text)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_CRAWL_ADD] = "UPDATE crawls SET products = products + ?2, new_products = new_products + ?3,"
+                     " changed = changed + ?4 WHERE id = ?1",
+};
+
+typedef struct sqlite_store {
+  souk_store base;
+  sqlite3 *db;
+  sqlite3_stmt *st[ST_COUNT];
+  souk_product_facts facts;
+  souk_buf url;
+} sqlite_store;
+
+static int db_error(sqlite_store *s, const char *what) {
+  return souk__store_error(&s->base, SOUK_ESTORE, "SQLite: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int exec(sqlite_store *s, const char *sql) {
+  char *err = NULL;
+  if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    int rc = souk__store_error(&s->base, SOUK_ESTORE, "SQLite: %s", err ? err : "error");
+    sqlite3_free(err);
+    return rc;
+  }
+  return 0;
+}
+
+/* Runs a prepared statement that returns no rows (or whose rows are ignored) and resets it. */
+static int step_done(sqlite_store *s, sqlite3_stmt *st, const char *what) {
+  int rc = sqlite3_step(st);
+  while (rc == SQLITE_ROW)
+    rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc == SQLITE_DONE ? 0 : db_error(s, what);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v) {
+  if (v)
+    sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+static void bind_price(sqlite3_stmt *st, int i, int64_t v) {
+  if (v == SOUK_NO_PRICE)
+    sqlite3_bind_null(st, i);
+  else
+    sqlite3_bind_int64(st, i, v);
+}
+
+static int64_t column_price(sqlite3_stmt *st, int i) {
+  return sqlite3_column_type(st, i) == SQLITE_NULL ? SOUK_NO_PRICE : sqlite3_column_int64(st, i);
+}
+
+static const char *column_text(sqlite3_stmt *st, int i) {
+  return (const char *)sqlite3_column_text(st, i);
+}
+
+static int migrate(sqlite_store *s) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+    return db_error(s, "reading the schema version");
+  int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+  sqlite3_finalize(st);
+  int latest = (int)(sizeof migrations / sizeof *migrations);
+  if (version > latest)
+    return souk__store_error(&s->base, SOUK_ESTORE,
+                             "the database has schema version %d, newer than this souk's %d: "
+                             "upgrade souk",
+                             version, latest);
+  for (int v = version; v < latest; v++) {
+    char bump[64];
+    snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+    int rc = exec(s, "BEGIN IMMEDIATE");
+    rc = rc ? rc : exec(s, migrations[v]);
+    rc = rc ? rc : exec(s, bump);
+    if (rc) {
+      char keep[512];
+      snprintf(keep, sizeof keep, "%s", s->base.errmsg);
+      exec(s, "ROLLBACK");
+      return souk__store_error(&s->base, SOUK_ESTORE, "migrating to schema %d: %s", v + 1, keep);
+    }
+    rc = exec(s, "COMMIT");
+    if (rc)
+      return rc;
+    SOUK_INFO(STORE, "SQLite schema migrated to version %d", v + 1);
+  }
+  return 0;
+}
+
+static const souk_store_ops sqlite_ops;
+
+static void sqlite_close(souk_store *base) {
+  sqlite_store *s = (sqlite_store *)base;
+  for (int i = 0; i < ST_COUNT; i++)
+    sqlite3_finalize(s->st[i]);
+  if (s->db)
+    sqlite3_close(s->db);
+  souk__facts_free(&s->facts);
+  souk_buf_free(&s->url);
+  free(s);
+}
+
+/* mkdir -p for the directory part of path. */
+static int make_parent_dirs(const char *path) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (!slash)
+    return 0;
+  *slash = '\0';
+  for (char *p = dir + 1; *p; p++) {
+    if (*p == '/') {
+      *p = '\0';
+      if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return -1;
+      *p = '/';
+    }
+  }
+  if (*dir && mkdir(dir, 0777) != 0 && errno != EEXIST)
+    return -1;
+  return 0;
+}
+
+souk_store *souk__sqlite_open(const char *path, const souk_config *cfg, souk_errinfo *e) {
+  sqlite_store *s = calloc(1, sizeof *s);
+  if (!s) {
+    souk_errinfo_set(e, SOUK_ENOMEM, "out of memory");
+    return NULL;
+  }
+  s->base.ops = &sqlite_ops;
+  s->base.delist_after = cfg ? (int)souk_config_int(cfg, SOUK_CFG_STORE_DELIST_AFTER) : 3;
+  souk__facts_init(&s->facts);
+  souk_buf_init(&s->url, 64 * 1024);
+  bool memory = strcmp(path, ":memory:") == 0;
+  if (!memory && make_parent_dirs(path) != 0) {
+    souk_errinfo_set(e, SOUK_ESTORE, "cannot create the directory of %s: %s", path, strerror(errno));
+    sqlite_close(&s->base);
+    return NULL;
+  }
+  if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      NULL) != SQLITE_OK) {
+    souk_errinfo_set(e, SOUK_ESTORE, "cannot open the SQLite store %s: %s", path,
+                     s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    sqlite_close(&s->base);
+    return NULL;
+  }
+  sqlite3_busy_timeout(s->db, 10000);
+  int rc = exec(s, memory ? "PRAGMA journal_mode = MEMORY" : "PRAGMA journal_mode = WAL");
+  rc = rc ? rc : exec(s, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
+                         "PRAGMA cache_size = -16384; PRAGMA foreign_keys = OFF");
+  rc = rc ? rc : migrate(s);
+  for (int i = 0; i < ST_COUNT && !rc; i++)
+    if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK)
+      rc = db_error(s, "preparing statements");
+  if (rc) {
+    souk_errinfo_set(e, rc, "SQLite store %s: %s", path, s->base.errmsg);
+    sqlite_close(&s->base);
+    return NULL;
+  }
+  SOUK_DEBUG(STORE, "SQLite store %s open (SQLite %s)", path, sqlite3_libversion());
+  return &s->base;
+}
+
+/* ---- crawls ------------------------------------------------------------------------ */
+
+static int sqlite_crawl_begin(souk_store *base, const char *origin, const char *platform,
+                              int64_t *id) {
+  sqlite_store *s = (sqlite_store *)base;
+  char now[32];
+  souk_store_now(now);
+  sqlite3_stmt *st = NULL;
+  int rc = exec(s, "BEGIN IMMEDIATE");
+  if (rc)
+    return rc;
+  const char *sql[] = {
+      "INSERT INTO stores(origin, platform, first_seen) VALUES(?1, ?2, ?3)"
+      " ON CONFLICT(origin) DO UPDATE SET platform = excluded.platform",
+      "UPDATE crawls SET state = 'interrupted', ended_at = ?3, status = -30,"
+      " message = 'the process ended before the crawl did' WHERE store = ?1 AND state = 'running'",
+      "INSERT INTO crawls(store, platform, started_at, state) VALUES(?1, ?2, ?3, 'running')",
+  };
+  for (size_t i = 0; i < 3 && !rc; i++) {
+    if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+      rc = db_error(s, "starting a crawl");
+      break;
+    }
+    int n = sqlite3_bind_parameter_count(st);
+    bind_text(st, 1, origin);
+    if (n >= 2)
+      bind_text(st, 2, platform);
+    if (n >= 3)
+      bind_text(st, 3, now);
+    if (sqlite3_step(st) != SQLITE_DONE)
+      rc = db_error(s, "starting a crawl");
+    if (i == 1 && sqlite3_changes(s->db) > 0)
+      SOUK_WARN(STORE, "%s: %d earlier crawl(s) did not finish (the process was killed); closed as "
+                "interrupted", origin, sqlite3_changes(s->db));
+    sqlite3_finalize(st);
+  }
+  if (rc) {
+    exec(s, "ROLLBACK");
+    return rc;
+  }
+  *id = sqlite3_last_insert_rowid(s->db);
+  return exec(s, "COMMIT");
+}
+
+static int sqlite_set_info(souk_store *base, const char *origin, const souk_store_info *info) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db,
+                         "UPDATE stores SET name = IFNULL(?2, name), currency = IFNULL(?3, currency),"
+                         " announced = CASE WHEN ?4 >= 0 THEN ?4 ELSE announced END WHERE origin = ?1",
+                         -1, &st, NULL) != SQLITE_OK)
+    return db_error(s, "saving store information");
+  bind_text(st, 1, origin);
+  bind_text(st, 2, info->name);
+  bind_text(st, 3, info->currency);
+  sqlite3_bind_int64(st, 4, info->product_count);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(s, "saving store information");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int sqlite_crawl_end(souk_store *base, int64_t crawl_id, const souk_crawl_end *end) {
+  sqlite_store *s = (sqlite_store *)base;
+  char now[32];
+  souk_store_now(now);
+  const char *state = end->status == 0 ? "succeeded"
+                      : end->status == SOUK_ECANCELED || end->status == SOUK_EINTERRUPTED
+                          ? "canceled"
+                          : "failed";
+  int rc = exec(s, "BEGIN IMMEDIATE");
+  if (rc)
+    return rc;
+  sqlite3_stmt *st;
+  const char *store = NULL;
+  char origin[512] = "";
+  if (sqlite3_prepare_v2(s->db,
+                         "UPDATE crawls SET ended_at = ?2, state = ?3, status = ?4, complete = ?5,"
+                         " pages = ?6, bytes = ?7, http_errors = ?8, message = ?9 WHERE id = ?1"
+                         " RETURNING store",
+                         -1, &st, NULL) != SQLITE_OK) {
+    rc = db_error(s, "ending a crawl");
+  } else {
+    sqlite3_bind_int64(st, 1, crawl_id);
+    bind_text(st, 2, now);
+    bind_text(st, 3, state);
+    sqlite3_bind_int(st, 4, end->status);
+    sqlite3_bind_int(st, 5, end->complete);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)end->pages);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)end->bytes);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)end->http_errors);
+    bind_text(st, 9, end->message);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      snprintf(origin, sizeof origin, "%s", column_text(st, 0));
+      store = origin;
+    } else {
+      rc = souk__store_error(base, SOUK_ENOENT, "no crawl %lld", (long long)crawl_id);
+    }
+    sqlite3_finalize(st);
+  }
+  if (!rc && end->status == 0 && end->complete) {
+    /* Products this complete crawl did not see: one more miss; delisted after enough. */
+    const char *sql[] = {
+        "UPDATE products SET missed_crawls = missed_crawls + 1"
+        " WHERE store = ?1 AND last_crawl_id IS NOT ?2 AND delisted_at IS NULL",
+        "INSERT INTO history(store, product_id, variant_id, at, field, old_value, new_value, crawl_id)"
+        " SELECT store, id, 0, ?3, 'delisted', 1, 0, ?2 FROM products"
+        " WHERE store = ?1 AND delisted_at IS NULL AND missed_crawls >= ?4",
+        "UPDATE products SET delisted_at = ?3"
+        " WHERE store = ?1 AND delisted_at IS NULL AND missed_crawls >= ?4",
+    };
+    for (size_t i = 0; i < 3 && !rc; i++) {
+      if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(s, "marking missing products");
+        break;
+      }
+      int n = sqlite3_bind_parameter_count(st);
+      bind_text(st, 1, store);
+      sqlite3_bind_int64(st, 2, crawl_id);
+      if (n >= 3)
+        bind_text(st, 3, now);
+      if (n >= 4)
+        sqlite3_bind_int(st, 4, base->delist_after);
+      if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, "marking missing products");
+      if (i == 2 && sqlite3_changes(s->db) > 0)
+        SOUK_INFO(STORE, "%s: %d product(s) missing from %d complete crawls in a row: delisted",
+                  store, sqlite3_changes(s->db), base->delist_after);
+      sqlite3_finalize(st);
+    }
+  }
+  if (!rc && store) {
+    if (sqlite3_prepare_v2(s->db, "UPDATE stores SET last_crawl_at = ?2 WHERE origin = ?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+      bind_text(st, 1, store);
+      bind_text(st, 2, now);
+      if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(s, "ending a crawl");
+      sqlite3_finalize(st);
+    }
+  }
+  if (rc) {
+    exec(s, "ROLLBACK");
+    return rc;
+  }
+  return exec(s, "COMMIT");
+}
+
+/* ---- writing products ------------------------------------------------------------------ */
+
+typedef struct old_variant {
+  int64_t id, price, compare_at;
+  int available;
+  bool seen;
+} old_variant;
+
+static int history(sqlite_store *s, const char *origin, int64_t pid, int64_t vid, const char *at,
+                   const char *field, int64_t old_v, int64_t new_v, int64_t crawl_id) {
+  sqlite3_stmt *st = s->st[ST_HISTORY];
+  bind_text(st, 1, origin);
+  sqlite3_bind_int64(st, 2, pid);
+  sqlite3_bind_int64(st, 3, vid);
+  bind_text(st, 4, at);
+  bind_text(st, 5, field);
+  bind_price(st, 6, old_v);
+  bind_price(st, 7, new_v);
+  sqlite3_bind_int64(st, 8, crawl_id);
+  return step_done(s, st, "recording a change");
+}
+
+/* Writes one product inside the page's transaction. */
+static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const char *platform,
+                   const souk_product *p, const char *now, souk_put_result *res) {
+  souk_product_facts *f = &s->facts;
+  int rc = souk__facts_compute(f, p);
+  if (rc)
+    return souk__store_error(&s->base, rc, "product %lld is too large to store", (long long)p->id);
+
+  /* What the store had. */
+  sqlite3_stmt *st = s->st[ST_FIND];
+  bind_text(st, 1, origin);
+  sqlite3_bind_int64(st, 2, p->id);
+  bool existed = false, was_delisted = false;
+  uint64_t old_hash = 0;
+  int step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    existed = true;
+    old_hash = (uint64_t)sqlite3_column_int64(st, 1);
+    was_delisted = sqlite3_column_type(st, 2) != SQLITE_NULL;
+  }
+  sqlite3_reset(st);
+  if (step != SQLITE_ROW && step != SQLITE_DONE)
+    return db_error(s, "reading a product");
+
+  old_variant olds_small[16], *olds = olds_small;
+  size_t nold = 0, capold = 16;
+  if (existed) {
+    st = s->st[ST_VARIANTS];
+    bind_text(st, 1, origin);
+    sqlite3_bind_int64(st, 2, p->id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+      if (nold == capold) {
+        old_variant *bigger = malloc(sizeof *bigger * capold * 2);
+        if (!bigger) {
+          sqlite3_reset(st);
+          if (olds != olds_small)
+            free(olds);
+          return SOUK_ENOMEM;
+        }
+        memcpy(bigger, olds, sizeof *olds * nold);
+        if (olds != olds_small)
+          free(olds);
+        olds = bigger;
+        capold *= 2;
+      }
+      olds[nold++] = (old_variant){.id = sqlite3_column_int64(st, 0),
+                                   .price = column_price(st, 1),
+                                   .compare_at = column_price(st, 2),
+                                   .available = sqlite3_column_int(st, 3)};
+    }
+    sqlite3_reset(st);
+  }
+
+  /* Real changes: price, compare_at_price, availability, variants listed and delisted. */
+  uint64_t events = 0;
+  rc = 0;
+  if (!existed || was_delisted) {
+    rc = history(s, origin, p->id, 0, now, "listed", 0, 1, crawl_id);
+    if (was_delisted)
+      events++; /* a first sighting counts as new, a return as a change */
+  }
+  for (size_t i = 0; i < p->nvariants && !rc; i++) {
+    const souk_variant *v = &p->variants[i];
+    old_variant *o = NULL;
+    for (size_t k = 0; k < nold; k++)
+      if (olds[k].id == v->id) {
+        o = &olds[k];
+        break;
+      }
+    int avail = v->available == 1;
+    if (!o) {
+      if (existed) {
+        rc = history(s, origin, p->id, v->id, now, "listed", 0, 1, crawl_id);
+        events++;
+      }
+    } else {
+      if (o->seen)
+        continue; /* the same variant twice in one product */
+      o->seen = true;
+      if (!rc && o->price != v->price) {
+        rc = history(s, origin, p->id, v->id, now, "price", o->price, v->price, crawl_id);
+        events++;
+      }
+      if (!rc && o->compare_at != v->compare_at_price) {
+        rc = history(s, origin, p->id, v->id, now, "compare_at_price", o->compare_at,
+                     v->compare_at_price, crawl_id);
+        events++;
+      }
+      if (!rc && o->available != avail) {
+        rc = history(s, origin, p->id, v->id, now, "available", o->available, avail, crawl_id);
+        events++;
+      }
+    }
+    if (!rc) {
+      st = s->st[ST_VAR_UPSERT];
+      bind_text(st, 1, origin);
+      sqlite3_bind_int64(st, 2, v->id);
+      sqlite3_bind_int64(st, 3, p->id);
+      bind_price(st, 4, v->price);
+      bind_price(st, 5, v->compare_at_price);
+      sqlite3_bind_int(st, 6, avail);
+      rc = step_done(s, st, "writing a variant");
+    }
+  }
+  for (size_t k = 0; k < nold && !rc; k++) {
+    if (olds[k].seen)
+      continue;
+    rc = history(s, origin, p->id, olds[k].id, now, "delisted", 1, 0, crawl_id);
+    events++;
+    if (!rc) {
+      st = s->st[ST_VAR_DELETE];
+      bind_text(st, 1, origin);
+      sqlite3_bind_int64(st, 2, olds[k].id);
+      rc = step_done(s, st, "removing a variant");
+    }
+  }
+  if (olds != olds_small)
+    free(olds);
+  if (rc)
+    return rc;
+
+  souk__product_url(origin, p, &s->url);
+  st = s->st[ST_UPSERT];
+  bind_text(st, 1, origin);
+  sqlite3_bind_int64(st, 2, p->id);
+  bind_text(st, 3, platform);
+  bind_text(st, 4, p->handle);
+  bind_text(st, 5, s->url.len ? s->url.data : NULL);
+  bind_text(st, 6, p->title);
+  bind_text(st, 7, p->vendor);
+  bind_text(st, 8, p->product_type);
+  bind_text(st, 9, f->tags_json.data);
+  bind_text(st, 10, f->options_json.data);
+  bind_text(st, 11, f->images_json.data);
+  bind_text(st, 12, f->variants_json.data);
+  bind_text(st, 13, p->body_html);
+  bind_text(st, 14, f->body_text.data ? f->body_text.data : "");
+  sqlite3_bind_int64(st, 15, (sqlite3_int64)f->description_length);
+  bind_text(st, 16, p->created_at);
+  bind_text(st, 17, p->updated_at);
+  bind_text(st, 18, p->published_at);
+  sqlite3_bind_int64(st, 19, (sqlite3_int64)p->ntags);
+  sqlite3_bind_int64(st, 20, (sqlite3_int64)p->nimages);
+  sqlite3_bind_int64(st, 21, (sqlite3_int64)f->nvariants);
+  sqlite3_bind_int64(st, 22, (sqlite3_int64)f->navailable);
+  sqlite3_bind_int(st, 23, p->price_decimals);
+  bind_price(st, 24, f->price_min);
+  bind_price(st, 25, f->price_max);
+  bind_price(st, 26, f->price_sum);
+  sqlite3_bind_int64(st, 27, (sqlite3_int64)f->priced);
+  sqlite3_bind_int64(st, 28, (sqlite3_int64)f->text_hash);
+  bind_text(st, 29, now);
+  sqlite3_bind_int64(st, 30, crawl_id);
+  sqlite3_bind_int(st, 31, events > 0);
+  sqlite3_int64 rowid = 0;
+  if ((step = sqlite3_step(st)) == SQLITE_ROW)
+    rowid = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (step != SQLITE_ROW)
+    return db_error(s, "writing a product");
+
+  /* Full-text index, refreshed only when the text changed. */
+  if (!existed || old_hash != f->text_hash) {
+    if (existed) {
+      st = s->st[ST_FTS_DELETE];
+      sqlite3_bind_int64(st, 1, rowid);
+      rc = step_done(s, st, "updating the text index");
+    }
+    if (!rc) {
+      st = s->st[ST_FTS_INSERT];
+      sqlite3_bind_int64(st, 1, rowid);
+      bind_text(st, 2, p->title);
+      bind_text(st, 3, p->vendor);
+      bind_text(st, 4, p->product_type);
+      bind_text(st, 5, f->tags_json.data);
+      bind_text(st, 6, f->body_text.data ? f->body_text.data : "");
+      rc = step_done(s, st, "updating the text index");
+    }
+  }
+  if (rc)
+    return rc;
+  res->products++;
+  if (!existed)
+    res->new_products++;
+  else if (events)
+    res->changed++;
+  res->events += events + (!existed ? 1 : 0);
+  return 0;
+}
+
+static int sqlite_put_products(souk_store *base, int64_t crawl_id, const char *origin,
+                               const souk_product *p, size_t n, souk_put_result *res) {
+  sqlite_store *s = (sqlite_store *)base;
+  char now[32];
+  souk_store_now(now);
+  /* The platform is the crawl's. */
+  char platform[64] = "unknown";
+  sqlite3_stmt *q;
+  if (sqlite3_prepare_v2(s->db, "SELECT platform FROM crawls WHERE id = ?1", -1, &q, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64(q, 1, crawl_id);
+    if (sqlite3_step(q) == SQLITE_ROW)
+      snprintf(platform, sizeof platform, "%s", column_text(q, 0));
+    sqlite3_finalize(q);
+  }
+  int rc = step_done(s, s->st[ST_BEGIN], "starting a transaction");
+  if (rc)
+    return rc;
+  souk_put_result page = {0};
+  for (size_t i = 0; i < n && !rc; i++)
+    rc = put_one(s, crawl_id, origin, platform, &p[i], now, &page);
+  if (!rc) {
+    sqlite3_stmt *st = s->st[ST_CRAWL_ADD];
+    sqlite3_bind_int64(st, 1, crawl_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)page.products);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)page.new_products);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)page.changed);
+    rc = step_done(s, st, "counting products");
+  }
+  if (rc) {
+    char keep[512];
+    snprintf(keep, sizeof keep, "%s", s->base.errmsg);
+    step_done(s, s->st[ST_ROLLBACK], "rolling back");
+    souk__store_error(base, rc, "%s", keep);
+    return rc;
+  }
+  rc = step_done(s, s->st[ST_COMMIT], "committing products");
+  if (!rc) {
+    res->products += page.products;
+    res->new_products += page.new_products;
+    res->changed += page.changed;
+    res->events += page.events;
+  }
+  return rc;
+}
+
+/* ---- queries --------------------------------------------------------------------------- */
+
+#define MAX_BINDS 16
+
+typedef struct sql_builder {
+  souk_buf sql;
+  struct {
+    bool is_int;
+    int64_t i;
+    const char *s;
+  } binds[MAX_BINDS];
+  int nbinds;
+  char fts[1024];
+} sql_builder;
+
+static void bind_add_text(sql_builder *b, const char *v) {
+  if (b->nbinds < MAX_BINDS) {
+    b->binds[b->nbinds].is_int = false;
+    b->binds[b->nbinds++].s = v;
+  }
+}
+
+static void bind_add_int(sql_builder *b, int64_t v) {
+  if (b->nbinds < MAX_BINDS) {
+    b->binds[b->nbinds].is_int = true;
+    b->binds[b->nbinds++].i = v;
+  }
+}
+
+/* A user's words as an FTS5 query: each word a quoted prefix, all required. */
+static int fts_query(const char *text, char *out, size_t len) {
+  size_t o = 0;
+  const char *p = text;
+  int words = 0;
+  while (*p) {
+    while (*p == ' ' || *p == '\t' || *p == '\n')
+      p++;
+    if (!*p)
+      break;
+    if (o + 4 >= len)
+      return SOUK_EINVAL;
+    if (words++)
+      out[o++] = ' ';
+    out[o++] = '"';
+    while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+      if (o + 4 >= len)
+        return SOUK_EINVAL;
+      if (*p == '"')
+        out[o++] = '"';
+      out[o++] = *p++;
+    }
+    out[o++] = '"';
+    out[o++] = '*';
+  }
+  out[o] = '\0';
+  return words ? 0 : SOUK_EINVAL;
+}
+
+static const char *sort_expr(souk_sort sort) {
+  switch (sort) {
+  case SOUK_SORT_PRICE: return "IFNULL(p.price_min, -1)";
+  case SOUK_SORT_UPDATED: return "IFNULL(p.updated_at, '')";
+  case SOUK_SORT_CHANGED: return "p.last_changed";
+  case SOUK_SORT_TITLE: return "IFNULL(p.title, '')";
+  default: return NULL;
+  }
+}
+
+/* FROM and WHERE of a query's filters. */
+static int build_filters(sqlite_store *s, const souk_query *q, sql_builder *b) {
+  souk_buf *sql = &b->sql;
+  souk_buf_adds(sql, " FROM products p LEFT JOIN stores st ON st.origin = p.store");
+  if (q->text && *q->text) {
+    if (fts_query(q->text, b->fts, sizeof b->fts) != 0)
+      return souk__store_error(&s->base, SOUK_EINVAL, "the search text is empty or too long");
+    souk_buf_adds(sql, " JOIN products_fts f ON f.rowid = p.rowid AND products_fts MATCH ?");
+    bind_add_text(b, b->fts);
+  }
+  souk_buf_adds(sql, " WHERE 1");
+  if (q->store) {
+    souk_buf_adds(sql, " AND p.store = ?");
+    bind_add_text(b, q->store);
+  }
+  if (q->id) {
+    souk_buf_adds(sql, " AND p.id = ?");
+    bind_add_int(b, q->id);
+  }
+  if (q->vendor) {
+    souk_buf_adds(sql, " AND p.vendor = ? COLLATE NOCASE");
+    bind_add_text(b, q->vendor);
+  }
+  if (q->product_type) {
+    souk_buf_adds(sql, " AND p.product_type = ? COLLATE NOCASE");
+    bind_add_text(b, q->product_type);
+  }
+  if (q->tag) {
+    souk_buf_adds(sql, " AND EXISTS (SELECT 1 FROM json_each(p.tags) WHERE value = ? COLLATE NOCASE)");
+    bind_add_text(b, q->tag);
+  }
+  if (q->price_min != SOUK_NO_PRICE) {
+    souk_buf_adds(sql, " AND p.price_min >= ?");
+    bind_add_int(b, q->price_min);
+  }
+  if (q->price_max != SOUK_NO_PRICE) {
+    souk_buf_adds(sql, " AND p.price_min <= ?");
+    bind_add_int(b, q->price_max);
+  }
+  if (q->available == 1)
+    souk_buf_adds(sql, " AND p.navailable > 0");
+  else if (q->available == 0)
+    souk_buf_adds(sql, " AND p.navailable = 0");
+  if (q->changed_since) {
+    souk_buf_adds(sql, " AND p.last_changed >= ?");
+    bind_add_text(b, q->changed_since);
+  }
+  if (!(q->flags & SOUK_QUERY_DELISTED))
+    souk_buf_adds(sql, " AND p.delisted_at IS NULL");
+  return 0;
+}
+
+static int prepare_built(sqlite_store *s, sql_builder *b, sqlite3_stmt **st) {
+  if (sqlite3_prepare_v2(s->db, b->sql.data, -1, st, NULL) != SQLITE_OK)
+    return db_error(s, "preparing a query");
+  for (int i = 0; i < b->nbinds; i++) {
+    if (b->binds[i].is_int)
+      sqlite3_bind_int64(*st, i + 1, b->binds[i].i);
+    else
+      bind_text(*st, i + 1, b->binds[i].s);
+  }
+  return 0;
+}
+
+enum {
+  C_STORE, C_PLATFORM, C_CURRENCY, C_ID, C_HANDLE, C_URL, C_TITLE, C_VENDOR, C_TYPE, C_TAGS,
+  C_NTAGS, C_NIMAGES, C_NVARIANTS, C_NAVAILABLE, C_DECIMALS, C_PMIN, C_PMAX, C_PSUM, C_PRICED,
+  C_DESCLEN, C_CREATED, C_UPDATED, C_PUBLISHED, C_FIRST, C_LAST, C_CHANGED, C_DELISTED,
+  C_SORTVAL, C_BODY_HTML, C_BODY_TEXT, C_OPTIONS, C_IMAGES, C_VARIANTS
+};
+
+static int sqlite_query(souk_store *base, const souk_query *q, souk_product_cb cb, void *ud,
+                        char **next) {
+  sqlite_store *s = (sqlite_store *)base;
+  bool full = q->flags & SOUK_QUERY_FULL;
+  bool relevance = q->sort == SOUK_SORT_RELEVANCE;
+  const char *sexpr = relevance ? "bm25(products_fts)" : sort_expr(q->sort);
+  souk_cursor cur = {0};
+  if (q->cursor && (souk__cursor_decode(q->cursor, &cur) != 0 || cur.is_offset != relevance))
+    return souk__store_error(base, SOUK_EINVAL, "the cursor is not one this query handed out");
+
+  sql_builder b = {.nbinds = 0};
+  souk_buf_init(&b.sql, 64 * 1024);
+  souk_buf_adds(&b.sql,
+                "SELECT p.store, p.platform, st.currency, p.id, p.handle, p.url, p.title, p.vendor,"
+                " p.product_type, p.tags, p.ntags, p.nimages, p.nvariants, p.navailable,"
+                " p.price_decimals, p.price_min, p.price_max, p.price_sum, p.priced,"
+                " p.description_length, p.created_at, p.updated_at, p.published_at, p.first_seen,"
+                " p.last_seen, p.last_changed, p.delisted_at, ");
+  souk_buf_adds(&b.sql, sexpr ? sexpr : "NULL");
+  if (full)
+    souk_buf_adds(&b.sql, ", p.body_html, p.body_text, p.options, p.images, p.variants");
+  int rc = build_filters(s, q, &b);
+  const char *dir = q->descending ? "DESC" : "ASC";
+  if (!rc && cur.value && !relevance) {
+    const char *cmp = q->descending ? "<" : ">";
+    if (sexpr) {
+      souk_buf_printf(&b.sql, " AND (%s, p.store, p.id) %s (?, ?, ?)", sexpr, cmp);
+      if (json_is_integer(cur.value))
+        bind_add_int(&b, (int64_t)json_integer_value(cur.value));
+      else
+        bind_add_text(&b, json_is_string(cur.value) ? json_string_value(cur.value) : "");
+    } else {
+      souk_buf_printf(&b.sql, " AND (p.store, p.id) %s (?, ?)", cmp);
+    }
+    bind_add_text(&b, cur.store);
+    bind_add_int(&b, cur.id);
+  }
+  if (!rc) {
+    if (relevance)
+      souk_buf_printf(&b.sql, " ORDER BY %s %s, p.store, p.id", sexpr, dir);
+    else if (sexpr)
+      souk_buf_printf(&b.sql, " ORDER BY %s %s, p.store %s, p.id %s", sexpr, dir, dir, dir);
+    else
+      souk_buf_printf(&b.sql, " ORDER BY p.store %s, p.id %s", dir, dir);
+    if (q->limit) {
+      souk_buf_printf(&b.sql, " LIMIT %zu", q->limit + 1);
+      if (relevance && cur.is_offset)
+        souk_buf_printf(&b.sql, " OFFSET %llu", (unsigned long long)cur.offset);
+    }
+  }
+  sqlite3_stmt *st = NULL;
+  if (!rc)
+    rc = prepare_built(s, &b, &st);
+  souk_arena arena;
+  souk_arena_init(&arena, 16 * 1024);
+  size_t rows = 0;
+  int step = SQLITE_DONE;
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (q->limit && rows == q->limit)
+      break; /* one more row exists: the page ends here, with a cursor */
+    rows++;
+    souk_stored_product sp = {0};
+    sp.store = column_text(st, C_STORE);
+    sp.platform = column_text(st, C_PLATFORM);
+    sp.currency = column_text(st, C_CURRENCY);
+    sp.id = sqlite3_column_int64(st, C_ID);
+    sp.handle = column_text(st, C_HANDLE);
+    sp.url = column_text(st, C_URL);
+    sp.title = column_text(st, C_TITLE);
+    sp.vendor = column_text(st, C_VENDOR);
+    sp.product_type = column_text(st, C_TYPE);
+    sp.ntags = (size_t)sqlite3_column_int64(st, C_NTAGS);
+    sp.nimages = (size_t)sqlite3_column_int64(st, C_NIMAGES);
+    sp.nvariants = (size_t)sqlite3_column_int64(st, C_NVARIANTS);
+    sp.navailable = (size_t)sqlite3_column_int64(st, C_NAVAILABLE);
+    sp.price_decimals = sqlite3_column_int(st, C_DECIMALS);
+    sp.price_min = column_price(st, C_PMIN);
+    sp.price_max = column_price(st, C_PMAX);
+    sp.price_sum = column_price(st, C_PSUM);
+    sp.priced_variants = (size_t)sqlite3_column_int64(st, C_PRICED);
+    sp.description_length = (size_t)sqlite3_column_int64(st, C_DESCLEN);
+    sp.created_at = column_text(st, C_CREATED);
+    sp.updated_at = column_text(st, C_UPDATED);
+    sp.published_at = column_text(st, C_PUBLISHED);
+    sp.first_seen = column_text(st, C_FIRST);
+    sp.last_seen = column_text(st, C_LAST);
+    sp.last_changed = column_text(st, C_CHANGED);
+    sp.delisted_at = column_text(st, C_DELISTED);
+    souk_product full_p = {0};
+    const char *tags_json = column_text(st, C_TAGS);
+    /* Tags are cheap and every caller wants them; the rest only when asked. */
+    json_t *jt = json_loads(tags_json ? tags_json : "[]", 0, NULL);
+    const char **tags = souk_arena_calloc(&arena, json_array_size(jt) + 1, sizeof *tags);
+    size_t ti;
+    json_t *tv;
+    json_array_foreach(jt, ti, tv) tags[ti] = souk_arena_strdup(&arena, json_string_value(tv) ? json_string_value(tv) : "");
+    json_decref(jt);
+    sp.tags = tags;
+    if (full) {
+      rc = souk__product_from_json(&arena, &full_p, tags_json, column_text(st, C_OPTIONS),
+                                   column_text(st, C_IMAGES), column_text(st, C_VARIANTS));
+      if (rc) {
+        souk__store_error(base, SOUK_ESTORE, "product %lld has unreadable JSON columns", (long long)sp.id);
+        break;
+      }
+      full_p.id = sp.id;
+      full_p.handle = sp.handle;
+      full_p.url = sp.url;
+      full_p.title = sp.title;
+      full_p.vendor = sp.vendor;
+      full_p.product_type = sp.product_type;
+      full_p.body_html = column_text(st, C_BODY_HTML);
+      full_p.created_at = sp.created_at;
+      full_p.updated_at = sp.updated_at;
+      full_p.published_at = sp.published_at;
+      full_p.price_decimals = sp.price_decimals;
+      sp.full = &full_p;
+      sp.body_text = column_text(st, C_BODY_TEXT);
+    }
+    /* The last row's key, for the next page's cursor. */
+    souk__cursor_clear(&cur);
+    cur.is_offset = relevance;
+    if (!relevance) {
+      int t = sqlite3_column_type(st, C_SORTVAL);
+      cur.value = t == SQLITE_INTEGER ? json_integer(sqlite3_column_int64(st, C_SORTVAL))
+                  : t == SQLITE_TEXT  ? json_string(column_text(st, C_SORTVAL))
+                                      : json_null();
+      snprintf(cur.store, sizeof cur.store, "%s", sp.store);
+      cur.id = sp.id;
+    }
+    int stop = cb(&sp, ud);
+    souk_arena_free(&arena);
+    souk_arena_init(&arena, 16 * 1024);
+    if (stop) {
+      step = SQLITE_DONE;
+      break;
+    }
+  }
+  if (!rc && step == SQLITE_ROW && q->limit && rows == q->limit && next) {
+    if (relevance) {
+      souk_cursor nc = {.is_offset = true};
+      souk_cursor old = {0};
+      if (q->cursor && souk__cursor_decode(q->cursor, &old) == 0 && old.is_offset)
+        nc.offset = old.offset;
+      souk__cursor_clear(&old);
+      nc.offset += rows;
+      *next = souk__cursor_encode(&nc);
+    } else {
+      *next = souk__cursor_encode(&cur);
+    }
+  } else if (!rc && step != SQLITE_ROW && step != SQLITE_DONE) {
+    rc = db_error(s, "running a query");
+  }
+  sqlite3_finalize(st);
+  souk_arena_free(&arena);
+  souk__cursor_clear(&cur);
+  souk_buf_free(&b.sql);
+  return rc;
+}
+
+static int sqlite_count(souk_store *base, const souk_query *q, uint64_t *count) {
+  sqlite_store *s = (sqlite_store *)base;
+  sql_builder b = {.nbinds = 0};
+  souk_buf_init(&b.sql, 16 * 1024);
+  souk_buf_adds(&b.sql, "SELECT COUNT(*)");
+  int rc = build_filters(s, q, &b);
+  sqlite3_stmt *st = NULL;
+  if (!rc)
+    rc = prepare_built(s, &b, &st);
+  if (!rc) {
+    if (sqlite3_step(st) == SQLITE_ROW)
+      *count = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+      rc = db_error(s, "counting");
+  }
+  sqlite3_finalize(st);
+  souk_buf_free(&b.sql);
+  return rc;
+}
+
+static int sqlite_history(souk_store *base, const char *store, int64_t product_id,
+                          const char *since, size_t limit,
+                          int (*cb)(const souk_change *, void *), void *ud) {
+  sqlite_store *s = (sqlite_store *)base;
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "SELECT at, product_id, variant_id, field, old_value, new_value FROM history"
+           " WHERE store = ?1 %s AND (?3 IS NULL OR at >= ?3) ORDER BY at %s, rowid %s%s",
+           product_id ? "AND product_id = ?2" : "AND ?2 = 0", product_id ? "ASC" : "DESC",
+           product_id ? "ASC" : "DESC", limit ? " LIMIT ?4" : "");
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    return db_error(s, "reading history");
+  bind_text(st, 1, store);
+  sqlite3_bind_int64(st, 2, product_id);
+  bind_text(st, 3, since);
+  if (limit)
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    souk_change c = {
+        .at = column_text(st, 0),
+        .product_id = sqlite3_column_int64(st, 1),
+        .variant_id = sqlite3_column_int64(st, 2),
+        .field = column_text(st, 3),
+        .old_value = column_price(st, 4),
+        .new_value = column_price(st, 5),
+    };
+    if (cb(&c, ud)) {
+      step = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  return step == SQLITE_DONE ? 0 : db_error(s, "reading history");
+}
+
+typedef struct group_acc {
+  souk_group_stats g;
+  char *key;
+  int64_t *prices;
+  size_t nprices, cap;
+  double sum;
+} group_acc;
+
+static int by_count(const void *a, const void *b) {
+  const group_acc *x = a, *y = b;
+  if (x->g.products != y->g.products)
+    return x->g.products < y->g.products ? 1 : -1;
+  return strcmp(x->key, y->key);
+}
+
+static int sqlite_aggregate(souk_store *base, const souk_query *q, souk_group_by by,
+                            int (*cb)(const souk_group_stats *, void *), void *ud) {
+  sqlite_store *s = (sqlite_store *)base;
+  const char *key = by == SOUK_GROUP_STORE    ? "p.store"
+                    : by == SOUK_GROUP_VENDOR ? "IFNULL(p.vendor, '')"
+                                              : "IFNULL(p.product_type, '')";
+  sql_builder b = {.nbinds = 0};
+  souk_buf_init(&b.sql, 16 * 1024);
+  souk_buf_printf(&b.sql, "SELECT %s, p.navailable, p.nvariants, p.price_min", key);
+  int rc = build_filters(s, q, &b);
+  souk_buf_printf(&b.sql, " ORDER BY 1, p.price_min");
+  sqlite3_stmt *st = NULL;
+  if (!rc)
+    rc = prepare_built(s, &b, &st);
+  group_acc *groups = NULL;
+  size_t ngroups = 0, cap = 0;
+  int step = SQLITE_DONE;
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *k = column_text(st, 0);
+    k = k ? k : "";
+    if (ngroups == 0 || strcmp(groups[ngroups - 1].key, k) != 0) {
+      if (ngroups == cap) {
+        cap = cap ? cap * 2 : 16;
+        group_acc *g = realloc(groups, cap * sizeof *g);
+        if (!g) {
+          rc = SOUK_ENOMEM;
+          break;
+        }
+        groups = g;
+      }
+      memset(&groups[ngroups], 0, sizeof *groups);
+      groups[ngroups].key = strdup(k);
+      groups[ngroups].g.price_min = groups[ngroups].g.price_max = SOUK_NO_PRICE;
+      ngroups++;
+    }
+    group_acc *g = &groups[ngroups - 1];
+    g->g.products++;
+    g->g.available_products += sqlite3_column_int64(st, 1) > 0;
+    g->g.variants += (uint64_t)sqlite3_column_int64(st, 2);
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+      int64_t price = sqlite3_column_int64(st, 3);
+      if (g->nprices == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 16;
+        int64_t *pp = realloc(g->prices, g->cap * sizeof *pp);
+        if (!pp) {
+          rc = SOUK_ENOMEM;
+          break;
+        }
+        g->prices = pp;
+      }
+      g->prices[g->nprices++] = price; /* ascending: the query sorts them */
+      g->sum += (double)price;
+    }
+  }
+  if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
+    rc = db_error(s, "aggregating");
+  sqlite3_finalize(st);
+  souk_buf_free(&b.sql);
+  if (!rc) {
+    for (size_t i = 0; i < ngroups; i++) {
+      group_acc *g = &groups[i];
+      g->g.key = g->key;
+      g->g.priced = g->nprices;
+      if (g->nprices) {
+        g->g.price_min = g->prices[0];
+        g->g.price_max = g->prices[g->nprices - 1];
+        g->g.price_mean = g->sum / (double)g->nprices;
+        size_t m = g->nprices / 2;
+        g->g.price_median = g->nprices % 2 ? (double)g->prices[m]
+                                           : ((double)g->prices[m - 1] + (double)g->prices[m]) / 2;
+      }
+    }
+    qsort(groups, ngroups, sizeof *groups, by_count);
+    for (size_t i = 0; i < ngroups; i++)
+      if (cb(&groups[i].g, ud))
+        break;
+  }
+  for (size_t i = 0; i < ngroups; i++) {
+    free(groups[i].key);
+    free(groups[i].prices);
+  }
+  free(groups);
+  return rc;
+}
+
+static int sqlite_stores(souk_store *base, int (*cb)(const souk_store_summary *, void *), void *ud) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db,
+                         "SELECT s.origin, s.platform, s.name, s.currency, IFNULL(s.announced, -1),"
+                         " s.first_seen, s.last_crawl_at, COUNT(p.id),"
+                         " IFNULL(SUM(p.delisted_at IS NULL), 0), IFNULL(SUM(p.delisted_at IS NOT NULL), 0)"
+                         " FROM stores s LEFT JOIN products p ON p.store = s.origin"
+                         " GROUP BY s.origin ORDER BY s.origin",
+                         -1, &st, NULL) != SQLITE_OK)
+    return db_error(s, "listing stores");
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    souk_store_summary sum = {
+        .store = column_text(st, 0),
+        .platform = column_text(st, 1),
+        .name = column_text(st, 2),
+        .currency = column_text(st, 3),
+        .announced = sqlite3_column_int64(st, 4),
+        .first_seen = column_text(st, 5),
+        .last_crawl_at = column_text(st, 6),
+        .products = (uint64_t)sqlite3_column_int64(st, 7),
+        .listed = (uint64_t)sqlite3_column_int64(st, 8),
+        .delisted = (uint64_t)sqlite3_column_int64(st, 9),
+    };
+    if (cb(&sum, ud)) {
+      step = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  return step == SQLITE_DONE ? 0 : db_error(s, "listing stores");
+}
+
+static int sqlite_crawls(souk_store *base, const char *store, size_t limit,
+                         int (*cb)(const souk_crawl_record *, void *), void *ud) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db,
+                         "SELECT id, store, platform, started_at, ended_at, state, status, complete,"
+                         " pages, bytes, products, new_products, changed, http_errors, message"
+                         " FROM crawls WHERE (?1 IS NULL OR store = ?1) ORDER BY id DESC LIMIT ?2",
+                         -1, &st, NULL) != SQLITE_OK)
+    return db_error(s, "listing crawls");
+  bind_text(st, 1, store);
+  sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    souk_crawl_record r = {
+        .id = sqlite3_column_int64(st, 0),
+        .store = column_text(st, 1),
+        .platform = column_text(st, 2),
+        .started_at = column_text(st, 3),
+        .ended_at = column_text(st, 4),
+        .state = column_text(st, 5),
+        .status = sqlite3_column_int(st, 6),
+        .complete = sqlite3_column_int(st, 7) != 0,
+        .pages = (uint64_t)sqlite3_column_int64(st, 8),
+        .bytes = (uint64_t)sqlite3_column_int64(st, 9),
+        .products = (uint64_t)sqlite3_column_int64(st, 10),
+        .new_products = (uint64_t)sqlite3_column_int64(st, 11),
+        .changed = (uint64_t)sqlite3_column_int64(st, 12),
+        .http_errors = (uint64_t)sqlite3_column_int64(st, 13),
+        .message = column_text(st, 14),
+    };
+    if (cb(&r, ud)) {
+      step = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  return step == SQLITE_DONE ? 0 : db_error(s, "listing crawls");
+}
+
+static const souk_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sqlite_close,
+    .crawl_begin = sqlite_crawl_begin,
+    .put_products = sqlite_put_products,
+    .set_info = sqlite_set_info,
+    .crawl_end = sqlite_crawl_end,
+    .query = sqlite_query,
+    .count = sqlite_count,
+    .history = sqlite_history,
+    .aggregate = sqlite_aggregate,
+    .stores = sqlite_stores,
+    .crawls = sqlite_crawls,
+};
