@@ -16,9 +16,11 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -79,6 +81,7 @@ struct shop_crawl {
   unsigned page;
   size_t first_len;
   bool last_page_seen;         /* a short or empty page ended the current walk */
+  bool repeated;               /* a page held nothing new: the server ignores ?page= */
   shop_req *reqs;              /* in flight */
   int inflight;
   bool cancelled, ending;
@@ -404,7 +407,7 @@ static void start_sitemaps(shop_crawl *sc);
  * crawl has not stored yet. */
 static long store_page(shop_crawl *sc, shop_req *r, const souk_host_http_response *res,
                        const char *what, bool single, bool dedupe,
-                       void (*on_decoded)(shop_crawl *, shop_req *, long held)) {
+                       void (*on_decoded)(shop_crawl *, shop_req *, long held, size_t fresh)) {
   souk_catalog_page page;
   souk_errinfo e = {0};
   int rc = single ? souk_shopify_decode_product(res->body, res->body_len, res->body_len + 1,
@@ -422,10 +425,7 @@ static long store_page(shop_crawl *sc, shop_req *r, const souk_host_http_respons
   if (page.bad_prices)
     sc->h->log(sc->h, SOUK_HOST_LOG_WARN, "%s: %zu price%s not exact decimals of %d digits, left empty",
                what, page.bad_prices, page.bad_prices == 1 ? "" : "s", sc->decimals);
-  /* The next page is asked for before this one is stored: the fetch overlaps the write. */
-  if (on_decoded)
-    on_decoded(sc, r, held);
-  size_t keep = 0;
+  size_t keep = 0, fresh = 0;
   for (size_t i = 0; i < page.nproducts; i++) {
     int added = id_add(&sc->seen, page.products[i].id);
     if (added < 0) {
@@ -433,9 +433,13 @@ static long store_page(shop_crawl *sc, shop_req *r, const souk_host_http_respons
       fail(sc, SOUK_ENOMEM, "out of memory");
       return -1;
     }
+    fresh += (size_t)added;
     if (!dedupe || added)
       page.products[keep++] = page.products[i];
   }
+  /* The next page is asked for before this one is stored: the fetch overlaps the write. */
+  if (on_decoded)
+    on_decoded(sc, r, held, fresh);
   if (keep) {
     rc = sc->h->crawl_put_products(sc->h, sc->c, page.products, keep);
     if (rc) {
@@ -467,10 +471,15 @@ static void request_products_page(shop_crawl *sc) {
 
 /* A full page means there may be more: ask for the next one now. An empty page, or one
  * shorter than the first (a store may serve fewer than asked), ends the walk. */
-static void next_products_page(shop_crawl *sc, shop_req *r, long held) {
+static void next_products_page(shop_crawl *sc, shop_req *r, long held, size_t fresh) {
   if (r->page == 1)
     sc->first_len = (size_t)held;
   sc->last_page_seen = held == 0 || (size_t)held < sc->first_len;
+  if (!sc->last_page_seen && r->page > 1 && fresh == 0) {
+    /* A server that ignores ?page= repeats itself: stop instead of walking forever. */
+    sc->last_page_seen = true;
+    sc->repeated = true;
+  }
   if (!sc->last_page_seen) {
     sc->page = r->page + 1;
     request_products_page(sc);
@@ -507,9 +516,12 @@ static void on_products(shop_req *r, const souk_host_http_response *res) {
   if (html)
     return fail(sc, SOUK_ECONTENT, "%s: the store answered %s instead of JSON", what,
                 *res->content_type ? res->content_type : "no content type");
-  if (store_page(sc, r, res, what, false, false, next_products_page) < 0)
+  if (store_page(sc, r, res, what, false, true, next_products_page) < 0)
     return;
-  if (sc->last_page_seen)
+  if (sc->last_page_seen && sc->repeated)
+    succeed(sc, false, "page %u repeated products already seen: the store ignores ?page=, "
+            "stopped there", r->page);
+  else if (sc->last_page_seen)
     succeed(sc, true, NULL);
 }
 

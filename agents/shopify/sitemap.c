@@ -134,7 +134,10 @@ int souk_sitemap_product_handle(const char *url, char *out, size_t len) {
     return -1;
   p += 10;
   size_t n = strcspn(p, "/?#");
-  if (n == 0 || n >= len || p[n] == '/' && p[n + 1] != '\0' && p[n + 1] != '?' && p[n + 1] != '#')
+  if (n == 0 || n >= len)
+    return -1;
+  /* ".../products/handle/" is the page; ".../products/handle/more" is not. */
+  if (p[n] == '/' && p[n + 1] != '\0' && p[n + 1] != '?' && p[n + 1] != '#')
     return -1;
   for (size_t i = 0; i < n; i++) {
     char c = p[i];

@@ -73,6 +73,9 @@ typedef struct souk_progress souk_progress;
 souk_progress *souk_progress_attach(souk_job *job, bool quiet);
 void souk_progress_free(souk_progress *p);
 
+/* Registers the agents linked into the executable (builtin_agents.c). */
+void souk_cli_register_builtin_agents(void);
+
 /* The command table (commands.c). */
 extern const souk_command *const souk_commands[];
 

@@ -5,8 +5,14 @@
 extern const souk_command souk_cmd_config;
 extern const souk_command souk_cmd_agents;
 extern const souk_command souk_cmd_fetch;
+extern const souk_command souk_cmd_scrape;
+extern const souk_command souk_cmd_export;
+extern const souk_command souk_cmd_check;
 
 const souk_command *const souk_commands[] = {
+    &souk_cmd_scrape,
+    &souk_cmd_export,
+    &souk_cmd_check,
     &souk_cmd_fetch,
     &souk_cmd_agents,
     &souk_cmd_config,

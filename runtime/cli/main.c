@@ -256,6 +256,7 @@ int main(int argc, char **argv) {
   bool help = false, version = false, dashdash = false;
   if (!sets || !rest || !positional)
     return SOUK_EXIT_FAILURE;
+  souk_cli_register_builtin_agents();
 
   /* Global options anywhere; the first word is the command; the rest is the command's. */
   for (int i = 1; i < argc; i++) {

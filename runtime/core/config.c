@@ -118,6 +118,8 @@ int souk_parse_duration_ms(const char *s, int64_t *ms) {
     mult = 60000;
   else if (strcmp(end, "h") == 0)
     mult = 3600000;
+  else if (strcmp(end, "d") == 0)
+    mult = 86400000;
   else
     return SOUK_EINVAL;
   double r = v * mult;

@@ -68,6 +68,8 @@
      SOUK_SETTING_URI_PASSWORD,                                                                  \
      "Use MongoDB at this URI instead of the embedded SQLite store; its password is never shown.") \
   XX(STORE_DELIST_AFTER, "store.delist_after", "SOUK_STORE_DELIST_AFTER", NULL, INT, "3", 1, 1000,  \
-     NULL, 0, "Complete crawls in a row a product must be missing from before it is marked delisted.")
+     NULL, 0, "Complete crawls in a row a product must be missing from before it is marked delisted.") \
+  XX(CHECK_STALE_AFTER, "check.stale_after", "SOUK_CHECK_STALE_AFTER", NULL, DURATION, "7d", 0,   \
+     31536000000.0, NULL, 0, "`souk check` reports a store whose last crawl is older as stale; 0 never.")
 
 #endif /* SOUK_CORE_SETTINGS_H */

@@ -193,7 +193,7 @@ static int migrate(sqlite_store *s) {
     rc = exec(s, "COMMIT");
     if (rc)
       return rc;
-    SOUK_INFO(STORE, "SQLite schema migrated to version %d", v + 1);
+    SOUK_DEBUG(STORE, "SQLite schema migrated to version %d", v + 1);
   }
   return 0;
 }
