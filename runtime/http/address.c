@@ -54,6 +54,8 @@ static bool ipv6_allowed(const uint8_t *b) {
     return false;                               /* fc00::/7 unique local (fd00:ec2::254) */
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
     return false;                               /* fe80::/10 link-local */
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0)
+    return false;                               /* fec0::/10 site-local (deprecated) */
   if (b[0] == 0xff)
     return false;                               /* ff00::/8 multicast */
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)

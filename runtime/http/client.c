@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The HTTP client's public face and a request's life: accepted, queued, attempted (one easy
  * handle per attempt), judged, retried or finished, and its callback run from the loop. */
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +40,7 @@ void souk_http_options_from_config(souk_http_options *o, const souk_config *cfg)
 }
 
 static void done_timer_cb(uv_timer_t *t);
+static void attempt_detach(souk_http_req *r);
 
 souk_http *souk_http_new(uv_loop_t *loop, const souk_http_options *o, souk_errinfo *e) {
   pthread_once(&curl_once, curl_init);
@@ -46,8 +49,13 @@ souk_http *souk_http_new(uv_loop_t *loop, const souk_http_options *o, souk_errin
                      curl_easy_strerror(curl_init_rc));
     return NULL;
   }
-  if (o->max_connections < 1 || o->max_per_host < 1 || o->rate < 0 || o->retries < 0) {
-    souk_errinfo_set(e, SOUK_EINVAL, "HTTP client options out of range");
+  if (o->max_connections < 1 || o->max_per_host < 1 || o->rate < 0 || o->retries < 0 ||
+      o->burst < 0 || o->max_redirects < 0 || o->max_body < 1 || o->backoff_base_ms < 0 ||
+      o->backoff_max_ms < 0 || o->retry_after_max_ms < 0 || o->connect_timeout_ms < 0 ||
+      o->timeout_ms < 0 || o->low_speed_time_ms < 0 || o->low_speed_limit < 0) {
+    souk_errinfo_set(e, SOUK_EINVAL,
+                     "HTTP client options out of range: max_connections, max_per_host and "
+                     "max_body must be at least 1, the others not negative");
     return NULL;
   }
   souk_http *c = calloc(1, sizeof *c);
@@ -104,8 +112,23 @@ static void begin_closing_if_idle(souk_http *c) {
     souk__http_glue_close(c);
 }
 
+void souk__http_kick(souk_http *c) {
+  if (!c->handles_closing)
+    uv_timer_start(&c->done_timer, done_timer_cb, 0, 0);
+}
+
 static void done_timer_cb(uv_timer_t *t) {
   souk_http *c = t->data;
+  /* Cancellations asked for while libcurl was calling us (from on_data, say). */
+  http_link *l = c->running.next;
+  while (l != &c->running) {
+    souk_http_req *r = HTTP_CONTAINER(l, souk_http_req, link);
+    l = l->next;
+    if (r->cancel_pending) {
+      attempt_detach(r);
+      souk__http_finish(r, SOUK_ECANCELED, "canceled");
+    }
+  }
   while (!http_list_empty(&c->done)) {
     souk_http_req *r = HTTP_CONTAINER(c->done.next, souk_http_req, link);
     http_list_remove(&r->link);
@@ -137,10 +160,13 @@ void souk__http_finish(souk_http_req *r, int error, const char *fmt, ...) {
   if (r->attempts == 0)
     r->res.queued_ms = r->res.elapsed_ms;
   r->res.retries = r->attempts ? r->attempts - 1 : 0;
+  if (!r->res.content_type)
+    r->res.content_type = ""; /* never attempted: no response, but never NULL either */
+  if (!r->res.effective_url)
+    r->res.effective_url = r->url;
   r->state = HTTP_REQ_DONE;
   http_list_push_back(&c->done, &r->link);
-  if (!c->handles_closing)
-    uv_timer_start(&c->done_timer, done_timer_cb, 0, 0);
+  souk__http_kick(c);
 }
 
 /* ---- one attempt ---------------------------------------------------------------------- */
@@ -148,6 +174,8 @@ void souk__http_finish(souk_http_req *r, int error, const char *fmt, ...) {
 static size_t write_cb(char *data, size_t size, size_t n, void *ud) {
   souk_http_req *r = ud;
   size_t len = size * n;
+  if (r->cancel_pending)
+    return 0;
   r->res.bytes += len;
   if (r->res.bytes > r->max_body) {
     r->too_big = true;
@@ -173,11 +201,15 @@ static size_t write_cb(char *data, size_t size, size_t n, void *ud) {
 static size_t header_cb(char *data, size_t size, size_t n, void *ud) {
   souk_http_req *r = ud;
   size_t len = size * n;
+  if (r->cancel_pending)
+    return 0;
   /* A status line starts a new response (after a redirect or a 100 Continue). */
   if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
     souk_buf_reset(&r->res.headers);
-  if (souk_buf_add(&r->res.headers, data, len) != 0)
+  if (souk_buf_add(&r->res.headers, data, len) != 0) {
+    r->headers_too_big = true;
     return 0;
+  }
   return len;
 }
 
@@ -191,6 +223,27 @@ static curl_socket_t opensocket_cb(void *ud, curlsocktype purpose, struct curl_s
   return socket(addr->family, addr->socktype, addr->protocol);
 }
 
+/* Runs before every request on a connection, new or reused: a connection another request
+ * opened to a private address must not carry a public-only request either. */
+static int prereq_cb(void *ud, char *primary_ip, char *local_ip, int primary_port,
+                     int local_port) {
+  souk_http_req *r = ud;
+  (void)local_ip, (void)primary_port, (void)local_port;
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+  if (inet_pton(AF_INET, primary_ip, &in4->sin_addr) == 1)
+    ss.ss_family = AF_INET;
+  else if (inet_pton(AF_INET6, primary_ip, &in6->sin6_addr) == 1)
+    ss.ss_family = AF_INET6;
+  if (!souk__http_address_allowed((struct sockaddr *)&ss)) {
+    r->forbidden = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
+}
+
 int souk__http_attempt_start(souk_http_req *r) {
   souk_http *c = r->c;
   const souk_http_options *o = &c->o;
@@ -201,7 +254,7 @@ int souk__http_attempt_start(souk_http_req *r) {
   }
   r->easy = e;
   r->errbuf[0] = '\0';
-  r->too_big = r->forbidden = false;
+  r->too_big = r->headers_too_big = r->forbidden = false;
   r->res.status = 0;
   r->res.bytes = 0;
   r->res.location = NULL;
@@ -231,15 +284,20 @@ int souk__http_attempt_start(souk_http_req *r) {
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   if (r->headers)
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
-  if (r->body) {
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+  bool post = r->method && strcmp(r->method, "POST") == 0;
+  if (r->body || post) {
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
   }
-  if (r->method && strcmp(r->method, r->body ? "POST" : "GET") != 0)
+  if (r->method && strcmp(r->method, "HEAD") == 0)
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L); /* a HEAD answer has no body to wait for */
+  else if (r->method && strcmp(r->method, r->body || post ? "POST" : "GET") != 0)
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
   if (r->flags & SOUK_HTTP_PUBLIC_ONLY) {
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, r);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, r);
   }
 
   CURLMcode mrc = curl_multi_add_handle(c->multi, e);
@@ -309,6 +367,11 @@ static void attempt_detach(souk_http_req *r) {
 void souk__http_attempt_done(souk_http_req *r, CURLcode rc) {
   souk_http *c = r->c;
   attempt_detach(r);
+  if (r->cancel_pending) {
+    souk__http_finish(r, SOUK_ECANCELED, "canceled");
+    souk__http_dispatch(c);
+    return;
+  }
   int64_t delay = 0;
   int error = 0;
   bool penalise = false;
@@ -317,6 +380,8 @@ void souk__http_attempt_done(souk_http_req *r, CURLcode rc) {
     souk__http_finish(r, 0, NULL);
     break;
   case HTTP_FAIL:
+    if (rc != CURLE_OK)
+      souk_buf_reset(&r->res.body); /* no partial body: a failed transfer holds nothing */
     souk__http_finish(r, error, "%s", curl_easy_strerror(rc));
     break;
   case HTTP_RETRY: {
@@ -406,14 +471,20 @@ void souk_http_cancel(souk_http_req *r) {
   souk_http *c = r->c;
   switch (r->state) {
   case HTTP_REQ_QUEUED:
-    http_list_remove(&r->link);
-    c->queued--;
+    souk__http_dequeue(c, r);
     break;
   case HTTP_REQ_WAITING:
     http_list_remove(&r->link);
     c->nwaiting--;
     break;
   case HTTP_REQ_RUNNING:
+    if (c->in_curl) {
+      /* Inside one of libcurl's callbacks the easy handle cannot leave the multi: the
+       * transfer stops at its next callback, or from the loop at the latest. */
+      r->cancel_pending = true;
+      souk__http_kick(c);
+      return;
+    }
     attempt_detach(r);
     break;
   case HTTP_REQ_DONE:

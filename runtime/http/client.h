@@ -69,7 +69,8 @@ typedef struct souk_http_response {
   const char *content_type;    /* "" when none */
   const char *effective_url;
   const char *location;        /* Location of a 3xx not followed, else NULL */
-  souk_buf body;               /* collected body (empty when streamed); steal it if wanted */
+  souk_buf body;               /* collected body; empty when streamed or when the transfer
+                                  failed (no partial bodies); steal it if wanted */
   souk_buf headers;            /* raw header lines of the final response */
   size_t bytes;                /* body bytes received (after decompression) */
   unsigned retries;            /* attempts beyond the first */

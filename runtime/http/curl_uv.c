@@ -31,7 +31,9 @@ static void poll_cb(uv_poll_t *p, int status, int events) {
   if (events & UV_WRITABLE)
     flags |= CURL_CSELECT_OUT;
   int running;
+  c->in_curl++;
   curl_multi_socket_action(c->multi, s->fd, flags, &running);
+  c->in_curl--;
   check_multi_info(c);
 }
 
@@ -88,7 +90,9 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 static void curl_timer_cb(uv_timer_t *t) {
   souk_http *c = t->data;
   int running;
+  c->in_curl++;
   curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  c->in_curl--;
   check_multi_info(c);
 }
 
@@ -125,12 +129,19 @@ static void timer_close_cb(uv_handle_t *h) {
 void souk__http_glue_close(souk_http *c) {
   if (!c->handles_closing) {
     c->handles_closing = true;
+    /* Stop watching the sockets first: libcurl closes them in curl_multi_cleanup, and a
+     * uv_poll_t must not outlive its descriptor. With no socket assigned any more, the
+     * CURL_POLL_REMOVE calls of the cleanup find nothing to release. */
+    while (!http_list_empty(&c->socks)) {
+      http_sock *s = HTTP_CONTAINER(c->socks.next, http_sock, link);
+      if (c->multi)
+        curl_multi_assign(c->multi, s->fd, NULL);
+      sock_release(s);
+    }
     if (c->multi) {
-      curl_multi_cleanup(c->multi); /* may call socket_cb with CURL_POLL_REMOVE */
+      curl_multi_cleanup(c->multi);
       c->multi = NULL;
     }
-    while (!http_list_empty(&c->socks))
-      sock_release(HTTP_CONTAINER(c->socks.next, http_sock, link));
     uv_close((uv_handle_t *)&c->curl_timer, timer_close_cb);
     uv_close((uv_handle_t *)&c->dispatch_timer, timer_close_cb);
     uv_close((uv_handle_t *)&c->done_timer, timer_close_cb);

@@ -47,6 +47,7 @@ typedef struct http_host {
   http_link active_link;       /* in client->active while pending is not empty */
   bool active;
   int in_flight, peak;
+  int no_rate_pending;         /* SOUK_HTTP_NO_RATE requests in pending */
   double tokens;               /* token bucket */
   uint64_t refilled_at;        /* loop ms */
   uint64_t blocked_until;      /* loop ms; set by a 429 or a 503 with Retry-After */
@@ -81,7 +82,8 @@ struct souk_http_req {
   uint64_t not_before;         /* loop ms, for WAITING */
   uint64_t t_start, t_first;   /* hrtime ns: accepted, first attempt started */
   unsigned attempts;
-  bool streamed, forbidden, too_big, stopped_by_reader;
+  bool streamed, forbidden, too_big, headers_too_big, stopped_by_reader;
+  bool cancel_pending;         /* canceled while libcurl was calling us: ends from the loop */
   souk_http_response res;
 };
 
@@ -110,6 +112,8 @@ struct souk_http {
   http_link socks;
   int queued, nwaiting, in_flight, nreqs;
   int open_handles;            /* uv handles not yet closed */
+  int in_curl;                 /* > 0 while inside curl_multi_socket_action: libcurl's
+                                  callbacks must not add or remove easy handles then */
   bool closing, handles_closing, dispatching;
   uint64_t rng;
   souk_http_stats st;
@@ -119,6 +123,7 @@ struct souk_http {
 http_host *souk__http_host_get(souk_http *c, const char *url);
 void souk__http_hosts_free(souk_http *c);
 void souk__http_enqueue(souk_http *c, souk_http_req *r, bool front);
+void souk__http_dequeue(souk_http *c, souk_http_req *r); /* out of its host's pending queue */
 void souk__http_dispatch(souk_http *c);
 
 /* client.c */
@@ -126,6 +131,8 @@ int souk__http_attempt_start(souk_http_req *r);
 void souk__http_attempt_done(souk_http_req *r, CURLcode rc);
 void souk__http_finish(souk_http_req *r, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Asks the loop to run due callbacks, deferred cancellations and the dispatcher soon. */
+void souk__http_kick(souk_http *c);
 
 /* curl_uv.c */
 int souk__http_glue_init(souk_http *c);

@@ -136,6 +136,13 @@ http_verdict souk__http_judge(souk_http_req *r, CURLcode rc, int64_t *delay_ms, 
     snprintf(r->res.error_text, sizeof r->res.error_text, "stopped by the reader of the body");
     return HTTP_FAIL;
   }
+  if (r->headers_too_big) {
+    *error = SOUK_ETOOBIG;
+    snprintf(r->res.error_text, sizeof r->res.error_text,
+             "the response headers are larger than the limit of %zu bytes",
+             r->res.headers.max);
+    return HTTP_FAIL;
+  }
   if (r->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
     *error = SOUK_ETOOBIG;
     snprintf(r->res.error_text, sizeof r->res.error_text,

@@ -96,7 +96,28 @@ void souk__http_enqueue(souk_http *c, souk_http_req *r, bool front) {
   else
     http_list_push_back(&r->host->pending, &r->link);
   c->queued++;
+  if (r->flags & SOUK_HTTP_NO_RATE)
+    r->host->no_rate_pending++;
   activate(c, r->host);
+}
+
+void souk__http_dequeue(souk_http *c, souk_http_req *r) {
+  http_list_remove(&r->link);
+  c->queued--;
+  if (r->flags & SOUK_HTTP_NO_RATE)
+    r->host->no_rate_pending--;
+}
+
+/* The first request of the host's queue that the token bucket does not hold back. */
+static souk_http_req *first_no_rate(http_host *h) {
+  if (h->no_rate_pending == 0)
+    return NULL;
+  for (http_link *l = h->pending.next; l != &h->pending; l = l->next) {
+    souk_http_req *r = HTTP_CONTAINER(l, souk_http_req, link);
+    if (r->flags & SOUK_HTTP_NO_RATE)
+      return r;
+  }
+  return NULL;
 }
 
 /* Refills the bucket and takes a token; else returns the ms until one is available. */
@@ -124,6 +145,10 @@ static void dispatch_timer_cb(uv_timer_t *t) {
 void souk__http_dispatch(souk_http *c) {
   if (c->dispatching || c->handles_closing)
     return;
+  if (c->in_curl) {
+    souk__http_kick(c); /* no curl_multi_add_handle from inside libcurl's callbacks */
+    return;
+  }
   c->dispatching = true;
   uint64_t now = uv_now(c->loop);
   uint64_t wake = UINT64_MAX;
@@ -167,11 +192,13 @@ void souk__http_dispatch(souk_http *c) {
         if (wait) {
           if (now + wait < wake)
             wake = now + wait;
-          continue;
+          /* A request exempt from the rate does not wait behind those that are not. */
+          r = first_no_rate(h);
+          if (!r)
+            continue;
         }
       }
-      http_list_remove(&r->link);
-      c->queued--;
+      souk__http_dequeue(c, r);
       /* Round robin: this host goes to the back of the line. */
       http_list_remove(&h->active_link);
       http_list_push_back(&c->active, &h->active_link);

@@ -185,12 +185,22 @@ static int take_crawl(const souk_crawl_record *r, void *ud) {
   return 1; /* the newest only */
 }
 
-/* Seconds since the Unix epoch of "2026-11-25T06:00:00.123Z"; -1 if unreadable. */
-static int64_t iso_seconds(const char *s) {
+/* Milliseconds since the Unix epoch of "2026-11-25T06:00:00.123Z"; -1 if unreadable. */
+static int64_t iso_ms(const char *s) {
   struct tm tm = {0};
-  if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
+  const char *rest = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+  if (!rest)
     return -1;
-  return (int64_t)timegm(&tm);
+  int64_t ms = (int64_t)timegm(&tm) * 1000;
+  if (rest[0] == '.' && rest[1] >= '0' && rest[1] <= '9')
+    ms += strtol(rest + 1, NULL, 10) % 1000;
+  return ms;
+}
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 typedef struct check_ctx {
@@ -221,9 +231,8 @@ static int check_store(const souk_store_summary *st, void *ud) {
       add(&sc, K_CRAWL_FAILED, 0, NULL, json_string_value(json_object_get(lc.json, "message")));
     else if (!lc.complete)
       add(&sc, K_CRAWL_INCOMPLETE, 0, NULL, NULL);
-    int64_t ended = iso_seconds(lc.ended);
-    if (cx->o->stale_after_ms > 0 && ended > 0 &&
-        ((int64_t)time(NULL) - ended) * 1000 > cx->o->stale_after_ms)
+    int64_t ended = iso_ms(lc.ended);
+    if (cx->o->stale_after_ms > 0 && ended > 0 && now_ms() - ended > cx->o->stale_after_ms)
       add(&sc, K_STALE, 0, NULL, NULL);
   }
   if (st->listed == 0)

@@ -12,31 +12,31 @@
 struct souk_fixture_store {
   pthread_mutex_t lock;        /* the server thread answers, the test swaps catalogs */
   souk_storefront *sf;
-  souk_test_server *srv;
+  souk_httpd *srv;
   unsigned delay_ms;
   char url[64];
 };
 
-static void handle(const souk_test_request *req, souk_test_response *res, void *ud) {
+static void handle(const souk_httpd_request *req, souk_httpd_response *res, void *ud) {
   souk_fixture_store *fs = ud;
   souk_storefront_response r;
   pthread_mutex_lock(&fs->lock);
   int rc = souk_storefront_handle(fs->sf, req->method, req->path, req->query, &r);
   pthread_mutex_unlock(&fs->lock);
   if (rc != 0) {
-    souk_test_response_status(res, 500);
+    souk_httpd_response_status(res, 500);
     return;
   }
   if (r.location)
-    souk_test_response_redirect(res, r.status, r.location);
+    souk_httpd_response_redirect(res, r.status, r.location);
   else
-    souk_test_response_status(res, r.status);
-  souk_test_response_header(res, "Content-Type", "%s", r.content_type);
+    souk_httpd_response_status(res, r.status);
+  souk_httpd_response_header(res, "Content-Type", "%s", r.content_type);
   if (!r.location)
-    souk_test_response_body(res, r.body, r.body_len);
+    souk_httpd_response_body(res, r.body, r.body_len);
   free(r.body);
   if (fs->delay_ms)
-    souk_test_response_delay(res, fs->delay_ms);
+    souk_httpd_response_delay(res, fs->delay_ms);
 }
 
 souk_fixture_store *souk_fixture_store_start(const souk_storefront_options *o, unsigned delay_ms) {
@@ -47,15 +47,15 @@ souk_fixture_store *souk_fixture_store_start(const souk_storefront_options *o, u
   fs->sf = souk_storefront_new(o, &e);
   CHECK_MSG(fs->sf != NULL, "fixture store: %s", e.text);
   fs->delay_ms = delay_ms;
-  souk_test_server_options so = {.loop = NULL, .max_response = 256u << 20};
-  fs->srv = souk_test_server_new(&so, &e);
+  souk_httpd_options so = {.loop = NULL, .max_response = 256u << 20};
+  fs->srv = souk_httpd_new(&so, &e);
   CHECK_MSG(fs->srv != NULL, "fixture store server: %s", e.text);
-  CHECK_INT(souk_test_server_route(fs->srv, "*", handle, fs), ==, 0);
+  CHECK_INT(souk_httpd_route(fs->srv, "*", handle, fs), ==, 0);
   int port = 0;
-  CHECK_INT(souk_test_server_listen(fs->srv, "127.0.0.1", 0, &port), ==, 0);
+  CHECK_INT(souk_httpd_listen(fs->srv, "127.0.0.1", 0, &port), ==, 0);
   snprintf(fs->url, sizeof fs->url, "http://127.0.0.1:%d", port);
   souk_storefront_set_origin(fs->sf, fs->url);
-  CHECK_INT(souk_test_server_start(fs->srv), ==, 0);
+  CHECK_INT(souk_httpd_start(fs->srv), ==, 0);
   return fs;
 }
 
@@ -72,12 +72,12 @@ void souk_fixture_store_swap(souk_fixture_store *fs, const souk_storefront_optio
 }
 
 const char *souk_fixture_store_url(const souk_fixture_store *fs) { return fs->url; }
-souk_test_server *souk_fixture_store_server(souk_fixture_store *fs) { return fs->srv; }
+souk_httpd *souk_fixture_store_server(souk_fixture_store *fs) { return fs->srv; }
 
 void souk_fixture_store_stop(souk_fixture_store *fs) {
   if (!fs)
     return;
-  CHECK_INT(souk_test_server_close(fs->srv), ==, 0);
+  CHECK_INT(souk_httpd_close(fs->srv), ==, 0);
   souk_storefront_free(fs->sf);
   pthread_mutex_destroy(&fs->lock);
   free(fs);

@@ -6,7 +6,7 @@
 #define SOUK_TEST_FIXTURE_STORE_H
 
 #include "shopify/storefront.h"
-#include "test_server.h"
+#include "httpd/server.h"
 
 typedef struct souk_fixture_store souk_fixture_store;
 
@@ -17,7 +17,7 @@ souk_fixture_store *souk_fixture_store_start(const souk_storefront_options *o, u
 void souk_fixture_store_swap(souk_fixture_store *fs, const souk_storefront_options *o);
 /* "http://127.0.0.1:PORT" */
 const char *souk_fixture_store_url(const souk_fixture_store *fs);
-souk_test_server *souk_fixture_store_server(souk_fixture_store *fs);
+souk_httpd *souk_fixture_store_server(souk_fixture_store *fs);
 void souk_fixture_store_stop(souk_fixture_store *fs);
 
 /* The path of a capture in tests/fixtures/shopify ("annie-thompson_products_snapshot-a.json"),

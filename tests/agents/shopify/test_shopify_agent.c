@@ -101,8 +101,8 @@ TEST(whole_catalog_one_page) {
   CHECK(run.results[0].complete);
   CHECK_INT(run.results[0].put.new_products, ==, 184);
   CHECK_INT(count_products(cfg, urls[0]), ==, 184);
-  souk_test_path_stats ps;
-  souk_test_server_path_stats(souk_fixture_store_server(fs), "/products.json", &ps);
+  souk_httpd_path_stats ps;
+  souk_httpd_stats_path(souk_fixture_store_server(fs), "/products.json", &ps);
   CHECK_INT(ps.requests, ==, 2); /* page 1 (184 < 250) and the empty page 2 */
   souk_fixture_store_stop(fs);
   souk_config_free(cfg);
@@ -119,8 +119,8 @@ TEST(many_pages_fewer_than_asked) {
   CHECK_INT(run.results[0].status, ==, 0);
   CHECK(run.results[0].complete);
   CHECK_INT(count_products(cfg, urls[0]), ==, 1468);
-  souk_test_path_stats ps;
-  souk_test_server_path_stats(souk_fixture_store_server(fs), "/products.json", &ps);
+  souk_httpd_path_stats ps;
+  souk_httpd_stats_path(souk_fixture_store_server(fs), "/products.json", &ps);
   CHECK_INT(ps.requests, ==, 6); /* 250 x 5 = 1250, then 218 */
   souk_fixture_store_stop(fs);
   souk_config_free(cfg);
@@ -138,8 +138,8 @@ TEST(cap_25000_walks_collections) {
             run.results[0].message);
   CHECK_INT(count_products(cfg, urls[0]), ==, 25071);
   CHECK(run.results[0].complete); /* the count matches what /meta.json announces */
-  souk_test_path_stats ps;
-  souk_test_server_path_stats(souk_fixture_store_server(fs), "/collections.json", &ps);
+  souk_httpd_path_stats ps;
+  souk_httpd_stats_path(souk_fixture_store_server(fs), "/collections.json", &ps);
   CHECK(ps.requests >= 1);
   souk_fixture_store_stop(fs);
   souk_config_free(cfg);
@@ -173,8 +173,8 @@ static void sitemap_fallback(souk_storefront_mode mode) {
   CHECK_MSG(run.results[0].status == 0, "%s", run.results[0].message);
   CHECK(run.results[0].complete);
   CHECK_INT(count_products(cfg, urls[0]), ==, 184);
-  souk_test_path_stats ps;
-  souk_test_server_path_stats(souk_fixture_store_server(fs), "/sitemap.xml", &ps);
+  souk_httpd_path_stats ps;
+  souk_httpd_stats_path(souk_fixture_store_server(fs), "/sitemap.xml", &ps);
   CHECK_INT(ps.requests, ==, 1);
   souk_fixture_store_stop(fs);
   souk_config_free(cfg);
@@ -193,8 +193,8 @@ TEST(bursts_of_429) {
   scrape_run run = crawl(cfg, urls, 1);
   CHECK_MSG(run.results[0].status == 0, "%s", run.results[0].message);
   CHECK_INT(count_products(cfg, urls[0]), ==, 734);
-  souk_test_server_stats st;
-  souk_test_server_stats_get(souk_fixture_store_server(fs), &st);
+  souk_httpd_stats st;
+  souk_httpd_stats_get(souk_fixture_store_server(fs), &st);
   SAY("every 3rd request answered 429 without Retry-After: %u requests, all 734 products",
       st.all.requests);
   souk_fixture_store_stop(fs);
@@ -388,10 +388,10 @@ TEST(kill_9_mid_crawl_then_resume) {
   char data[4200];
   snprintf(data, sizeof data, "%s/data", souk_test_tmpdir());
   pid_t pid = spawn_scrape(data, url);
-  souk_test_path_stats ps = {0};
+  souk_httpd_path_stats ps = {0};
   for (int i = 0; i < 200 && ps.completed < 5; i++) {
     usleep(20000);
-    souk_test_server_path_stats(souk_fixture_store_server(fs), "/products.json", &ps);
+    souk_httpd_stats_path(souk_fixture_store_server(fs), "/products.json", &ps);
   }
   CHECK_MSG(ps.completed >= 5, "the crawler did not get 5 pages (%u)", ps.completed);
   kill(pid, SIGKILL);
