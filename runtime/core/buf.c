@@ -48,6 +48,8 @@ static int buf_reserve(souk_buf *b, size_t extra) {
   return 0;
 }
 
+int souk_buf_reserve(souk_buf *b, size_t extra) { return buf_reserve(b, extra); }
+
 int souk_buf_add(souk_buf *b, const void *data, size_t len) {
   int rc = buf_reserve(b, len);
   if (rc)

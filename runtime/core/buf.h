@@ -33,6 +33,10 @@ int souk_buf_printf(souk_buf *b, const char *fmt, ...) __attribute__((format(pri
 int souk_buf_vprintf(souk_buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/* Makes room for `extra` more bytes (plus the NUL) without adding anything: a writer that
+ * knows its size can then write data + len directly. 0, SOUK_ETOOBIG or SOUK_ENOMEM. */
+int souk_buf_reserve(souk_buf *b, size_t extra);
+
 /* Hands the contents to the caller (free() them) and leaves the buffer empty. Returns an
  * empty allocated string when nothing was added; NULL only when out of memory. */
 char *souk_buf_steal(souk_buf *b, size_t *len);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "core/arena.h"
@@ -33,18 +34,14 @@ static const char *const migrations[] = {
     "  text_hash INTEGER NOT NULL,"
     "  first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, last_changed TEXT NOT NULL,"
     "  last_crawl_id INTEGER, missed_crawls INTEGER NOT NULL DEFAULT 0, delisted_at TEXT,"
+    "  fts_dirty INTEGER NOT NULL DEFAULT 1,"
     "  UNIQUE(store, id)) STRICT;"
+    "CREATE INDEX products_fts_dirty ON products(fts_dirty) WHERE fts_dirty = 1;"
     "CREATE INDEX products_vendor ON products(store, vendor COLLATE NOCASE);"
     "CREATE INDEX products_type ON products(store, product_type COLLATE NOCASE);"
     "CREATE INDEX products_price ON products(store, price_min);"
     "CREATE INDEX products_updated ON products(store, updated_at);"
     "CREATE INDEX products_changed ON products(store, last_changed);"
-    "CREATE INDEX products_crawl ON products(store, last_crawl_id);"
-    "CREATE TABLE variants("
-    "  store TEXT NOT NULL, id INTEGER NOT NULL, product_id INTEGER NOT NULL,"
-    "  price INTEGER, compare_at_price INTEGER, available INTEGER NOT NULL,"
-    "  PRIMARY KEY(store, id)) STRICT, WITHOUT ROWID;"
-    "CREATE INDEX variants_product ON variants(store, product_id);"
     "CREATE TABLE history("
     "  store TEXT NOT NULL, product_id INTEGER NOT NULL, variant_id INTEGER NOT NULL,"
     "  at TEXT NOT NULL, field TEXT NOT NULL, old_value INTEGER, new_value INTEGER,"
@@ -64,25 +61,23 @@ static const char *const migrations[] = {
 };
 
 enum {
-  ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_FIND, ST_VARIANTS, ST_UPSERT, ST_VAR_UPSERT, ST_VAR_DELETE,
-  ST_HISTORY, ST_FTS_DELETE, ST_FTS_INSERT, ST_CRAWL_ADD, ST_COUNT
+  ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_FIND, ST_UPSERT,
+  ST_HISTORY, ST_FTS_DIRTY, ST_FTS_DELETE, ST_FTS_INSERT, ST_FTS_CLEAN, ST_CRAWL_ADD, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_FIND] = "SELECT rowid, text_hash, delisted_at FROM products WHERE store = ?1 AND id = ?2",
-    [ST_VARIANTS] = "SELECT id, price, compare_at_price, available FROM variants "
-                    "WHERE store = ?1 AND product_id = ?2",
+    [ST_FIND] = "SELECT delisted_at, variants FROM products WHERE store = ?1 AND id = ?2",
     [ST_UPSERT] =
         "INSERT INTO products(store, id, platform, handle, url, title, vendor, product_type, tags,"
         " options, images, variants, body_html, body_text, description_length, created_at,"
         " updated_at, published_at, ntags, nimages, nvariants, navailable, price_decimals,"
         " price_min, price_max, price_sum, priced, text_hash, first_seen, last_seen, last_changed,"
-        " last_crawl_id, missed_crawls, delisted_at)"
+        " last_crawl_id, missed_crawls, delisted_at, fts_dirty)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-        " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29, ?29, ?30, 0, NULL)"
+        " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29, ?29, ?30, 0, NULL, 1)"
         " ON CONFLICT(store, id) DO UPDATE SET platform = excluded.platform,"
         " handle = excluded.handle, url = excluded.url, title = excluded.title,"
         " vendor = excluded.vendor, product_type = excluded.product_type, tags = excluded.tags,"
@@ -96,18 +91,19 @@ static const char *const stmt_sql[ST_COUNT] = {
         " price_sum = excluded.price_sum, priced = excluded.priced, text_hash = excluded.text_hash,"
         " last_seen = excluded.last_seen,"
         " last_changed = CASE WHEN ?31 THEN excluded.last_changed ELSE last_changed END,"
-        " last_crawl_id = excluded.last_crawl_id, missed_crawls = 0, delisted_at = NULL"
-        " RETURNING rowid",
-    [ST_VAR_UPSERT] = "INSERT INTO variants(store, id, product_id, price, compare_at_price, available)"
-                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(store, id) DO UPDATE SET"
-                      " product_id = excluded.product_id, price = excluded.price,"
-                      " compare_at_price = excluded.compare_at_price, available = excluded.available",
-    [ST_VAR_DELETE] = "DELETE FROM variants WHERE store = ?1 AND id = ?2",
+        " last_crawl_id = excluded.last_crawl_id, missed_crawls = 0, delisted_at = NULL,"
+        " fts_dirty = fts_dirty OR text_hash IS NOT excluded.text_hash",
     [ST_HISTORY] = "INSERT INTO history(store, product_id, variant_id, at, field, old_value,"
                    " new_value, crawl_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [ST_FTS_DELETE] = "DELETE FROM products_fts WHERE rowid = ?1",
+    [ST_FTS_DIRTY] = "SELECT 1 FROM products WHERE fts_dirty = 1 LIMIT 1",
+    /* A batch: the first FTS_BATCH products (in rowid order) whose text changed. */
+    [ST_FTS_DELETE] = "DELETE FROM products_fts WHERE rowid IN (SELECT rowid FROM products"
+                      " WHERE fts_dirty = 1 ORDER BY rowid LIMIT ?1)",
     [ST_FTS_INSERT] = "INSERT INTO products_fts(rowid, title, vendor, product_type, tags, body_text)"
-                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                      " SELECT rowid, title, vendor, product_type, tags, body_text FROM products"
+                      " WHERE fts_dirty = 1 ORDER BY rowid LIMIT ?1",
+    [ST_FTS_CLEAN] = "UPDATE products SET fts_dirty = 0 WHERE rowid IN (SELECT rowid FROM products"
+                     " WHERE fts_dirty = 1 ORDER BY rowid LIMIT ?1)",
     [ST_CRAWL_ADD] = "UPDATE crawls SET products = products + ?2, new_products = new_products + ?3,"
                      " changed = changed + ?4 WHERE id = ?1",
 };
@@ -256,9 +252,15 @@ souk_store *souk__sqlite_open(const char *path, const souk_config *cfg, souk_err
     return NULL;
   }
   sqlite3_busy_timeout(s->db, 10000);
-  int rc = exec(s, memory ? "PRAGMA journal_mode = MEMORY" : "PRAGMA journal_mode = WAL");
+  /* 16 KiB pages: a quarter of the system calls of the default 4 KiB for rows of a few KiB
+   * (applies to a new database only). */
+  int rc = exec(s, "PRAGMA page_size = 16384");
+  rc = rc ? rc : exec(s, memory ? "PRAGMA journal_mode = MEMORY" : "PRAGMA journal_mode = WAL");
   rc = rc ? rc : exec(s, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
-                         "PRAGMA cache_size = -16384; PRAGMA foreign_keys = OFF");
+                         "PRAGMA cache_size = -16384; PRAGMA foreign_keys = OFF;"
+                         /* Fewer, larger checkpoints: a page rewritten by several
+                          * transactions is copied back to the database once. */
+                         "PRAGMA wal_autocheckpoint = 10000");
   rc = rc ? rc : migrate(s);
   for (int i = 0; i < ST_COUNT && !rc; i++)
     if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK)
@@ -270,6 +272,40 @@ souk_store *souk__sqlite_open(const char *path, const souk_config *cfg, souk_err
   }
   SOUK_DEBUG(STORE, "SQLite store %s open (SQLite %s)", path, sqlite3_libversion());
   return &s->base;
+}
+
+/* ---- the text index ------------------------------------------------------------------- */
+
+/* Brings products_fts up to date with the products whose text changed. Indexing in batches
+ * of a few thousand rows per transaction is more than ten times faster than row by row in
+ * each page's transaction (FTS5 writes one segment per transaction), and the batch bounds the
+ * memory FTS5 holds pending. So pages only mark their products (fts_dirty), and this runs at
+ * the end of a crawl, after its last product is committed, and before a text search (a crawl
+ * that was killed leaves marks behind). */
+#define FTS_BATCH 4000
+
+static int fts_sync(sqlite_store *s) {
+  for (;;) {
+    sqlite3_stmt *st = s->st[ST_FTS_DIRTY];
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step == SQLITE_DONE)
+      return 0;
+    if (step != SQLITE_ROW)
+      return db_error(s, "reading the text index state");
+    int rc = step_done(s, s->st[ST_BEGIN], "starting a transaction");
+    for (int i = ST_FTS_DELETE; i <= ST_FTS_CLEAN && !rc; i++) {
+      sqlite3_bind_int(s->st[i], 1, FTS_BATCH);
+      rc = step_done(s, s->st[i], "updating the text index");
+    }
+    if (rc) {
+      step_done(s, s->st[ST_ROLLBACK], "rolling back");
+      return rc;
+    }
+    rc = step_done(s, s->st[ST_COMMIT], "committing the text index");
+    if (rc)
+      return rc;
+  }
 }
 
 /* ---- crawls ------------------------------------------------------------------------ */
@@ -416,7 +452,8 @@ static int sqlite_crawl_end(souk_store *base, int64_t crawl_id, const souk_crawl
     exec(s, "ROLLBACK");
     return rc;
   }
-  return exec(s, "COMMIT");
+  rc = exec(s, "COMMIT");
+  return rc ? rc : fts_sync(s);
 }
 
 /* ---- writing products ------------------------------------------------------------------ */
@@ -449,60 +486,54 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
   if (rc)
     return souk__store_error(&s->base, rc, "product %lld is too large to store", (long long)p->id);
 
-  /* What the store had. */
+  /* What the store had: listed or not, and the variants as last written. */
   sqlite3_stmt *st = s->st[ST_FIND];
   bind_text(st, 1, origin);
   sqlite3_bind_int64(st, 2, p->id);
-  bool existed = false, was_delisted = false;
-  uint64_t old_hash = 0;
+  bool existed = false, was_delisted = false, same_variants = false;
+  json_t *old_json = NULL;
   int step = sqlite3_step(st);
   if (step == SQLITE_ROW) {
     existed = true;
-    old_hash = (uint64_t)sqlite3_column_int64(st, 1);
-    was_delisted = sqlite3_column_type(st, 2) != SQLITE_NULL;
+    was_delisted = sqlite3_column_type(st, 0) != SQLITE_NULL;
+    const char *vj = column_text(st, 1);
+    size_t vlen = (size_t)sqlite3_column_bytes(st, 1);
+    /* The usual recrawl: byte for byte the same variants, nothing to compare. */
+    same_variants = vj && vlen == f->variants_json.len && memcmp(vj, f->variants_json.data, vlen) == 0;
+    if (!same_variants && vj)
+      old_json = json_loadb(vj, vlen, 0, NULL);
   }
   sqlite3_reset(st);
   if (step != SQLITE_ROW && step != SQLITE_DONE)
     return db_error(s, "reading a product");
 
   old_variant olds_small[16], *olds = olds_small;
-  size_t nold = 0, capold = 16;
-  if (existed) {
-    st = s->st[ST_VARIANTS];
-    bind_text(st, 1, origin);
-    sqlite3_bind_int64(st, 2, p->id);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-      if (nold == capold) {
-        old_variant *bigger = malloc(sizeof *bigger * capold * 2);
-        if (!bigger) {
-          sqlite3_reset(st);
-          if (olds != olds_small)
-            free(olds);
-          return SOUK_ENOMEM;
-        }
-        memcpy(bigger, olds, sizeof *olds * nold);
-        if (olds != olds_small)
-          free(olds);
-        olds = bigger;
-        capold *= 2;
-      }
-      olds[nold++] = (old_variant){.id = sqlite3_column_int64(st, 0),
-                                   .price = column_price(st, 1),
-                                   .compare_at = column_price(st, 2),
-                                   .available = sqlite3_column_int(st, 3)};
-    }
-    sqlite3_reset(st);
+  size_t nold = json_array_size(old_json);
+  if (nold > 16 && !(olds = malloc(sizeof *olds * nold))) {
+    json_decref(old_json);
+    return SOUK_ENOMEM;
   }
+  for (size_t k = 0; k < nold; k++) {
+    json_t *v = json_array_get(old_json, k);
+    json_t *price = json_object_get(v, "price"), *cmp = json_object_get(v, "compare_at_price");
+    olds[k] = (old_variant){
+        .id = (int64_t)json_integer_value(json_object_get(v, "id")),
+        .price = json_is_integer(price) ? (int64_t)json_integer_value(price) : SOUK_NO_PRICE,
+        .compare_at = json_is_integer(cmp) ? (int64_t)json_integer_value(cmp) : SOUK_NO_PRICE,
+        .available = json_integer_value(json_object_get(v, "available")) == 1,
+    };
+  }
+  json_decref(old_json);
 
   /* Real changes: price, compare_at_price, availability, variants listed and delisted. */
   uint64_t events = 0;
   rc = 0;
-  if (!existed || was_delisted) {
+  if (was_delisted) {
+    /* A return is a change; a first sighting is not (first_seen records it). */
     rc = history(s, origin, p->id, 0, now, "listed", 0, 1, crawl_id);
-    if (was_delisted)
-      events++; /* a first sighting counts as new, a return as a change */
+    events++;
   }
-  for (size_t i = 0; i < p->nvariants && !rc; i++) {
+  for (size_t i = 0; i < p->nvariants && !rc && !same_variants; i++) {
     const souk_variant *v = &p->variants[i];
     old_variant *o = NULL;
     for (size_t k = 0; k < nold; k++)
@@ -534,28 +565,12 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
         events++;
       }
     }
-    if (!rc) {
-      st = s->st[ST_VAR_UPSERT];
-      bind_text(st, 1, origin);
-      sqlite3_bind_int64(st, 2, v->id);
-      sqlite3_bind_int64(st, 3, p->id);
-      bind_price(st, 4, v->price);
-      bind_price(st, 5, v->compare_at_price);
-      sqlite3_bind_int(st, 6, avail);
-      rc = step_done(s, st, "writing a variant");
-    }
   }
   for (size_t k = 0; k < nold && !rc; k++) {
     if (olds[k].seen)
       continue;
     rc = history(s, origin, p->id, olds[k].id, now, "delisted", 1, 0, crawl_id);
     events++;
-    if (!rc) {
-      st = s->st[ST_VAR_DELETE];
-      bind_text(st, 1, origin);
-      sqlite3_bind_int64(st, 2, olds[k].id);
-      rc = step_done(s, st, "removing a variant");
-    }
   }
   if (olds != olds_small)
     free(olds);
@@ -595,32 +610,7 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
   bind_text(st, 29, now);
   sqlite3_bind_int64(st, 30, crawl_id);
   sqlite3_bind_int(st, 31, events > 0);
-  sqlite3_int64 rowid = 0;
-  if ((step = sqlite3_step(st)) == SQLITE_ROW)
-    rowid = sqlite3_column_int64(st, 0);
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
-  if (step != SQLITE_ROW)
-    return db_error(s, "writing a product");
-
-  /* Full-text index, refreshed only when the text changed. */
-  if (!existed || old_hash != f->text_hash) {
-    if (existed) {
-      st = s->st[ST_FTS_DELETE];
-      sqlite3_bind_int64(st, 1, rowid);
-      rc = step_done(s, st, "updating the text index");
-    }
-    if (!rc) {
-      st = s->st[ST_FTS_INSERT];
-      sqlite3_bind_int64(st, 1, rowid);
-      bind_text(st, 2, p->title);
-      bind_text(st, 3, p->vendor);
-      bind_text(st, 4, p->product_type);
-      bind_text(st, 5, f->tags_json.data);
-      bind_text(st, 6, f->body_text.data ? f->body_text.data : "");
-      rc = step_done(s, st, "updating the text index");
-    }
-  }
+  rc = step_done(s, st, "writing a product"); /* marks the text index stale if need be */
   if (rc)
     return rc;
   res->products++;
@@ -628,7 +618,7 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
     res->new_products++;
   else if (events)
     res->changed++;
-  res->events += events + (!existed ? 1 : 0);
+  res->events += events;
   return 0;
 }
 
@@ -748,6 +738,11 @@ static const char *sort_expr(souk_sort sort) {
 /* FROM and WHERE of a query's filters. */
 static int build_filters(sqlite_store *s, const souk_query *q, sql_builder *b) {
   souk_buf *sql = &b->sql;
+  if (q->text && *q->text) {
+    int rc = fts_sync(s); /* products of an interrupted crawl are not indexed yet */
+    if (rc)
+      return rc;
+  }
   souk_buf_adds(sql, " FROM products p LEFT JOIN stores st ON st.origin = p.store");
   if (q->text && *q->text) {
     if (fts_query(q->text, b->fts, sizeof b->fts) != 0)
