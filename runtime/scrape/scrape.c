@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "loop/runtime.h"
 #include "souk/error.h"
+#include "store/writer.h"
 
 typedef struct scrape_item {
   souk_scrape *sc;
@@ -18,11 +19,13 @@ typedef struct scrape_item {
   souk_job_observer obs;
   double done;                 /* products seen so far */
   bool finished;
+  int write_error;             /* a page could not be stored: the crawl stops with this */
 } scrape_item;
 
 struct souk_scrape {
   souk_runtime *rt;
   souk_store *store;
+  souk_store_writer *writer;   /* the store's second handle on its own thread, or NULL */
   souk_job *job;               /* the whole scrape */
   souk_scrape_result *results;
   scrape_item *items;
@@ -86,6 +89,8 @@ static void maybe_end(souk_scrape *sc) {
   if (sc->done)
     sc->done(sc, sc->results, sc->n, sc->ud);
   souk_job_finish(sc->job, status, msg, json_pack("{s:o}", "stores", list));
+  souk_store_writer_close(sc->writer); /* everything it had is written by now */
+  sc->writer = NULL;
   uv_close((uv_handle_t *)&sc->end_timer, end_closed);
 }
 
@@ -98,32 +103,113 @@ static void item_finish(scrape_item *it) {
 }
 
 /* ---- the crawl sink: products to the store --------------------------------------------- */
+/* With a writer (the usual case), pages are copied to the writer's thread and stored there
+ * while the loop goes on; the crawl's record is closed behind its last page. Without one (a
+ * store that cannot be reopened, such as ":memory:"), everything is written here. */
+
+static void add_put(scrape_item *it, const souk_put_result *r) {
+  it->res->put.products += r->products;
+  it->res->put.new_products += r->new_products;
+  it->res->put.changed += r->changed;
+  it->res->put.events += r->events;
+}
+
+static void on_put(void *ud, int rc, const souk_put_result *r, const char *err) {
+  scrape_item *it = ud;
+  if (rc) {
+    if (!it->write_error) {
+      it->write_error = rc;
+      SOUK_ERROR(STORE, "%s: %s", it->res->origin, err ? err : souk_strerror(rc));
+      snprintf(it->res->message, sizeof it->res->message, "%s", err ? err : souk_strerror(rc));
+    }
+    return;
+  }
+  add_put(it, r);
+}
 
 static int sink_put(void *ud, souk_crawl *c, const souk_product *p, size_t n) {
   (void)c;
   scrape_item *it = ud;
+  if (it->write_error)
+    return it->write_error; /* an earlier page failed: the agent stops */
+  if (it->sc->writer)
+    return souk_store_writer_put(it->sc->writer, it->res->crawl_id, it->res->origin, p, n, on_put, it);
   souk_put_result r = {0};
   int rc = souk_store_put_products(it->sc->store, it->res->crawl_id, it->res->origin, p, n, &r);
-  if (rc) {
-    SOUK_ERROR(STORE, "%s: %s", it->res->origin, souk_store_errmsg(it->sc->store));
-    snprintf(it->res->message, sizeof it->res->message, "%s", souk_store_errmsg(it->sc->store));
-    return rc;
-  }
-  it->res->put.products += r.products;
-  it->res->put.new_products += r.new_products;
-  it->res->put.changed += r.changed;
-  it->res->put.events += r.events;
-  return 0;
+  if (rc)
+    on_put(it, rc, NULL, souk_store_errmsg(it->sc->store));
+  else
+    add_put(it, &r);
+  return rc;
+}
+
+typedef struct info_op {
+  char origin[512];
+  char name[256], currency[16];
+  souk_store_info info;
+} info_op;
+
+static int write_info(souk_store *s, void *ud) {
+  info_op *op = ud;
+  return souk_store_set_info(s, op->origin, &op->info);
+}
+
+static void info_written(void *ud, int rc, const char *err) {
+  info_op *op = ud;
+  if (rc)
+    SOUK_WARN(STORE, "%s: store information not saved: %s", op->origin, err);
+  free(op);
 }
 
 static int sink_info(void *ud, souk_crawl *c, const souk_store_info *info) {
   (void)c;
   scrape_item *it = ud;
-  int rc = souk_store_set_info(it->sc->store, it->res->origin, info);
-  if (rc)
-    SOUK_WARN(STORE, "%s: store information not saved: %s", it->res->origin,
-              souk_store_errmsg(it->sc->store));
+  info_op *op = calloc(1, sizeof *op);
+  if (!op)
+    return 0;
+  snprintf(op->origin, sizeof op->origin, "%s", it->res->origin);
+  snprintf(op->name, sizeof op->name, "%s", info->name ? info->name : "");
+  snprintf(op->currency, sizeof op->currency, "%s", info->currency ? info->currency : "");
+  op->info = (souk_store_info){.name = info->name ? op->name : NULL,
+                               .currency = info->currency ? op->currency : NULL,
+                               .product_count = info->product_count};
+  if (it->sc->writer && souk_store_writer_call(it->sc->writer, write_info, op, info_written) == 0)
+    return 0;
+  info_written(op, write_info(it->sc->store, op), souk_store_errmsg(it->sc->store));
   return 0; /* not worth failing a crawl for */
+}
+
+/* The crawl record is closed once the pages before it are written. */
+typedef struct end_op {
+  scrape_item *it;
+  souk_crawl_end end;
+} end_op;
+
+static int write_end(souk_store *s, void *ud) {
+  end_op *op = ud;
+  return souk_store_crawl_end(s, op->it->res->crawl_id, &op->end);
+}
+
+static void end_written(void *ud, int rc, const char *err) {
+  end_op *op = ud;
+  scrape_item *it = op->it;
+  souk_scrape_result *r = it->res;
+  free(op);
+  if (rc)
+    SOUK_ERROR(STORE, "%s: the crawl record was not closed: %s", r->origin, err);
+  if (r->status == 0 && it->write_error) {
+    r->status = it->write_error;
+    r->complete = false;
+  }
+  if (r->status == 0)
+    SOUK_INFO(AGENT, "%s: %llu products (%llu new, %llu changed) in %llu pages, %.1f s", r->origin,
+              (unsigned long long)r->put.products, (unsigned long long)r->put.new_products,
+              (unsigned long long)r->put.changed, (unsigned long long)r->stats.pages,
+              r->stats.elapsed_ms / 1000);
+  else
+    SOUK_WARN(AGENT, "%s: %s", r->origin, r->message);
+  item_finish(it);
+  maybe_end(it->sc);
 }
 
 static void sink_done(void *ud, souk_crawl *c, int status, int complete, const char *message,
@@ -132,27 +218,27 @@ static void sink_done(void *ud, souk_crawl *c, int status, int complete, const c
   scrape_item *it = ud;
   souk_scrape_result *r = it->res;
   r->status = status;
-  r->complete = status == 0 && complete;
+  r->complete = status == 0 && complete && !it->write_error;
   r->stats = *st;
   if (message && !(status == 0 && r->message[0]))
     snprintf(r->message, sizeof r->message, "%s", message);
   else if (status && !r->message[0])
     snprintf(r->message, sizeof r->message, "%s", souk_strerror(status));
-  souk_crawl_end end = {.status = status, .complete = r->complete, .message = message,
-                        .pages = st->pages, .bytes = st->bytes, .http_errors = st->http_errors};
-  if (souk_store_crawl_end(it->sc->store, r->crawl_id, &end) != 0)
-    SOUK_ERROR(STORE, "%s: the crawl record was not closed: %s", r->origin,
-               souk_store_errmsg(it->sc->store));
-  if (status == 0)
-    SOUK_INFO(AGENT, "%s: %llu products (%llu new, %llu changed) in %llu pages, %.1f s", r->origin,
-              (unsigned long long)r->put.products, (unsigned long long)r->put.new_products,
-              (unsigned long long)r->put.changed, (unsigned long long)st->pages, st->elapsed_ms / 1000);
-  else
-    SOUK_WARN(AGENT, "%s: %s", r->origin, r->message);
   souk_job_unobserve(it->job, &it->obs);
   it->job = NULL;
-  item_finish(it);
-  maybe_end(it->sc);
+  end_op *op = calloc(1, sizeof *op);
+  if (!op) {
+    end_written(NULL, SOUK_ENOMEM, "out of memory");
+    return;
+  }
+  op->it = it;
+  op->end = (souk_crawl_end){.status = status, .complete = r->complete,
+                             .message = r->message[0] ? r->message : NULL, .pages = st->pages,
+                             .bytes = st->bytes, .http_errors = st->http_errors};
+  if (it->sc->writer && souk_store_writer_call(it->sc->writer, write_end, op, end_written) == 0)
+    return;
+  int rc = write_end(it->sc->store, op);
+  end_written(op, rc, souk_store_errmsg(it->sc->store));
 }
 
 static void on_scrape_cancel(souk_job *job, void *ud) {
@@ -201,6 +287,10 @@ int souk_scrape_start(souk_runtime *rt, souk_store *store, const char *agent,
     return souk_errinfo_set(e, SOUK_ENOMEM, "out of memory");
   }
   souk_job_on_cancel(sc->job, on_scrape_cancel, sc);
+  souk_errinfo we = {0};
+  sc->writer = souk_store_writer_new(&rt->loop, store, 0, &we);
+  if (!sc->writer)
+    SOUK_DEBUG(STORE, "writing in the loop thread: %s", we.text);
   uv_timer_init(&rt->loop, &sc->end_timer);
   sc->end_timer.data = sc;
   if (job_out)

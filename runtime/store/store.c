@@ -27,27 +27,55 @@ int souk__store_error(souk_store *s, int code, const char *fmt, ...) {
 const char *souk_store_errmsg(const souk_store *s) { return s->errmsg; }
 const char *souk_store_backend(const souk_store *s) { return s->ops->name; }
 
+/* Remembers where a store lives, for souk_store_reopen. */
+static souk_store *remember(souk_store *s, const char *location, bool mongo,
+                            const souk_config *cfg, souk_errinfo *e) {
+  if (!s)
+    return NULL;
+  s->location = strdup(location);
+  s->mongo = mongo;
+  s->cfg = cfg;
+  if (!s->location) {
+    s->ops->close(s);
+    souk_errinfo_set(e, SOUK_ENOMEM, "out of memory");
+    return NULL;
+  }
+  return s;
+}
+
 souk_store *souk_store_open_sqlite(const char *path, const souk_config *cfg, souk_errinfo *e) {
-  return souk__sqlite_open(path, cfg, e);
+  return remember(souk__sqlite_open(path, cfg, e), path, false, cfg, e);
 }
 
 souk_store *souk_store_open_mongo(const char *uri, const souk_config *cfg, souk_errinfo *e) {
-  return souk__mongo_open(uri, cfg, e);
+  return remember(souk__mongo_open(uri, cfg, e), uri, true, cfg, e);
 }
 
 souk_store *souk_store_open(const souk_config *cfg, souk_errinfo *e) {
   const char *uri = souk_config_str(cfg, SOUK_CFG_MONGODB_URI);
   if (uri && *uri)
-    return souk__mongo_open(uri, cfg, e);
+    return souk_store_open_mongo(uri, cfg, e);
   const char *dir = souk_config_str(cfg, SOUK_CFG_DATA_DIR);
   char path[4096];
   snprintf(path, sizeof path, "%s/souk.db", dir);
-  return souk__sqlite_open(path, cfg, e);
+  return souk_store_open_sqlite(path, cfg, e);
+}
+
+souk_store *souk_store_reopen(const souk_store *s, souk_errinfo *e) {
+  if (!s->mongo && strcmp(s->location, ":memory:") == 0) {
+    souk_errinfo_set(e, SOUK_EUNSUPPORTED, "an in-memory SQLite store has a single handle");
+    return NULL;
+  }
+  return s->mongo ? souk_store_open_mongo(s->location, s->cfg, e)
+                  : souk_store_open_sqlite(s->location, s->cfg, e);
 }
 
 void souk_store_close(souk_store *s) {
-  if (s)
+  if (s) {
+    free(s->location);
+    s->location = NULL;
     s->ops->close(s);
+  }
 }
 
 /* ---- origins and time ------------------------------------------------------------------ */

@@ -30,6 +30,10 @@ souk_store *souk_store_open(const souk_config *cfg, souk_errinfo *e);
 souk_store *souk_store_open_sqlite(const char *path, const souk_config *cfg, souk_errinfo *e);
 /* Opens a MongoDB store at uri (database from the URI path, default "souk"). */
 souk_store *souk_store_open_mongo(const char *uri, const souk_config *cfg, souk_errinfo *e);
+/* A second handle on the same store (another SQLite connection, another MongoDB client),
+ * for another thread: each handle is used by one thread at a time. ":memory:" cannot be
+ * reopened (it would be another, empty database). */
+souk_store *souk_store_reopen(const souk_store *s, souk_errinfo *e);
 void souk_store_close(souk_store *s);
 const char *souk_store_backend(const souk_store *s); /* "sqlite" or "mongodb" */
 /* The last error's sentence (after a call returned SOUK_ESTORE). */

@@ -33,6 +33,10 @@ struct souk_store {
   const souk_store_ops *ops;
   char errmsg[512];
   int delist_after;            /* store.delist_after */
+  /* Set by store.c after a backend opened: what souk_store_reopen needs. */
+  char *location;              /* the SQLite path or the MongoDB URI */
+  bool mongo;
+  const souk_config *cfg;
 };
 
 /* Sets the store's error sentence and returns code. */
