@@ -168,7 +168,7 @@ souk_stdio_lines *souk_stdio_lines_new(uv_loop_t *loop, const souk_stdio_lines_o
     souk_errinfo_set(e, SOUK_EINVAL, "a line transport needs a loop and line and eof callbacks");
     return NULL;
   }
-  enum kind in_kind, out_kind;
+  enum kind in_kind = K_STREAM, out_kind = K_STREAM; /* set by side_kind() */
   if (side_kind(o->in_fd, &in_kind, e) || side_kind(o->out_fd, &out_kind, e))
     return NULL;
   souk_stdio_lines *l = calloc(1, sizeof *l);
