@@ -410,9 +410,11 @@ static long store_page(shop_crawl *sc, shop_req *r, const souk_host_http_respons
                        void (*on_decoded)(shop_crawl *, shop_req *, long held, size_t fresh)) {
   souk_catalog_page page;
   souk_errinfo e = {0};
-  int rc = single ? souk_shopify_decode_product(res->body, res->body_len, res->body_len + 1,
+  /* The host pads bodies: simdjson parses them in place, without a copy. */
+  size_t capacity = res->body_len + SOUK_HOST_BODY_PADDING;
+  int rc = single ? souk_shopify_decode_product(res->body, res->body_len, capacity,
                                                 sc->decimals, &page, &e)
-                  : souk_shopify_decode_products(res->body, res->body_len, res->body_len + 1,
+                  : souk_shopify_decode_products(res->body, res->body_len, capacity,
                                                  sc->decimals, &page, &e);
   if (rc) {
     fail(sc, rc, "%s: %s", what, e.text);

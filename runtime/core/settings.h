@@ -69,6 +69,8 @@
      "Use MongoDB at this URI instead of the embedded SQLite store; its password is never shown.") \
   XX(STORE_DELIST_AFTER, "store.delist_after", "SOUK_STORE_DELIST_AFTER", NULL, INT, "3", 1, 1000,  \
      NULL, 0, "Complete crawls in a row a product must be missing from before it is marked delisted.") \
+  XX(STORE_SQLITE_CACHE, "store.sqlite_cache", "SOUK_STORE_SQLITE_CACHE", NULL, SIZE, "8MiB",       \
+     262144, 1073741824, NULL, 0, "Page cache of each SQLite connection (a crawl uses two).")    \
   XX(CHECK_STALE_AFTER, "check.stale_after", "SOUK_CHECK_STALE_AFTER", NULL, DURATION, "7d", 0,   \
      31536000000.0, NULL, 0, "`souk check` reports a store whose last crawl is older as stale; 0 never.")
 

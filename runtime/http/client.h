@@ -62,6 +62,10 @@ typedef struct souk_http_request {
   int (*on_data)(const char *data, size_t len, void *ud);
 } souk_http_request;
 
+/* A collected body is followed by this many zero bytes (not counted in its length), so that
+ * parsers that read ahead (simdjson) can use it in place. */
+#define SOUK_HTTP_BODY_PADDING 64
+
 typedef struct souk_http_response {
   int error;                   /* 0 when a response arrived (any status), else SOUK_E* */
   char error_text[256];        /* a sentence when error != 0 */

@@ -32,6 +32,10 @@ static int host_log_enabled(const souk_host *h, int level) {
 
 /* ---- HTTP ---------------------------------------------------------------------------- */
 
+/* The client pads bodies with zeros for parsers that read ahead; so must an absent body. */
+_Static_assert(SOUK_HOST_BODY_PADDING <= SOUK_HTTP_BODY_PADDING, "body padding");
+static const char empty_body[SOUK_HOST_BODY_PADDING + 1];
+
 typedef struct host_http_ctx {
   souk_host_http_cb cb;
   void *ud;
@@ -47,7 +51,7 @@ static void host_http_done(souk_http_req *req, souk_http_response *res, void *ud
       .content_type = res->content_type ? res->content_type : "",
       .effective_url = res->effective_url,
       .location = res->location,
-      .body = res->body.data ? res->body.data : "",
+      .body = res->body.data ? res->body.data : empty_body,
       .body_len = res->body.len,
       .retries = res->retries,
       .elapsed_ms = res->elapsed_ms,

@@ -256,8 +256,12 @@ souk_store *souk__sqlite_open(const char *path, const souk_config *cfg, souk_err
    * (applies to a new database only). */
   int rc = exec(s, "PRAGMA page_size = 16384");
   rc = rc ? rc : exec(s, memory ? "PRAGMA journal_mode = MEMORY" : "PRAGMA journal_mode = WAL");
+  char cache[64];
+  snprintf(cache, sizeof cache, "PRAGMA cache_size = -%lld",
+           cfg ? (long long)(souk_config_int(cfg, SOUK_CFG_STORE_SQLITE_CACHE) / 1024) : 8192LL);
+  rc = rc ? rc : exec(s, cache);
   rc = rc ? rc : exec(s, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
-                         "PRAGMA cache_size = -16384; PRAGMA foreign_keys = OFF;"
+                         "PRAGMA foreign_keys = OFF;"
                          /* Fewer, larger checkpoints: a page rewritten by several
                           * transactions is copied back to the database once. */
                          "PRAGMA wal_autocheckpoint = 10000");
@@ -480,11 +484,18 @@ static int history(sqlite_store *s, const char *origin, int64_t pid, int64_t vid
 
 /* Writes one product inside the page's transaction. */
 static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const char *platform,
-                   const souk_product *p, const char *now, souk_put_result *res) {
-  souk_product_facts *f = &s->facts;
-  int rc = souk__facts_compute(f, p);
-  if (rc)
-    return souk__store_error(&s->base, rc, "product %lld is too large to store", (long long)p->id);
+                   const souk_product *p, const souk_facts_view *given, const char *now,
+                   souk_put_result *res) {
+  souk_facts_view computed;
+  const souk_facts_view *f = given;
+  int rc = 0;
+  if (!f) {
+    rc = souk__facts_compute(&s->facts, p);
+    if (rc)
+      return souk__store_error(&s->base, rc, "product %lld is too large to store", (long long)p->id);
+    souk__facts_view(&s->facts, &computed);
+    f = &computed;
+  }
 
   /* What the store had: listed or not, and the variants as last written. */
   sqlite3_stmt *st = s->st[ST_FIND];
@@ -499,7 +510,7 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
     const char *vj = column_text(st, 1);
     size_t vlen = (size_t)sqlite3_column_bytes(st, 1);
     /* The usual recrawl: byte for byte the same variants, nothing to compare. */
-    same_variants = vj && vlen == f->variants_json.len && memcmp(vj, f->variants_json.data, vlen) == 0;
+    same_variants = vj && vlen == f->variants_json_len && memcmp(vj, f->variants_json, vlen) == 0;
     if (!same_variants && vj)
       old_json = json_loadb(vj, vlen, 0, NULL);
   }
@@ -587,12 +598,12 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
   bind_text(st, 6, p->title);
   bind_text(st, 7, p->vendor);
   bind_text(st, 8, p->product_type);
-  bind_text(st, 9, f->tags_json.data);
-  bind_text(st, 10, f->options_json.data);
-  bind_text(st, 11, f->images_json.data);
-  bind_text(st, 12, f->variants_json.data);
+  bind_text(st, 9, f->tags_json);
+  bind_text(st, 10, f->options_json);
+  bind_text(st, 11, f->images_json);
+  bind_text(st, 12, f->variants_json);
   bind_text(st, 13, p->body_html);
-  bind_text(st, 14, f->body_text.data ? f->body_text.data : "");
+  bind_text(st, 14, f->body_text);
   sqlite3_bind_int64(st, 15, (sqlite3_int64)f->description_length);
   bind_text(st, 16, p->created_at);
   bind_text(st, 17, p->updated_at);
@@ -623,7 +634,8 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
 }
 
 static int sqlite_put_products(souk_store *base, int64_t crawl_id, const char *origin,
-                               const souk_product *p, size_t n, souk_put_result *res) {
+                               const souk_product *p, const souk_facts_view *views, size_t n,
+                               souk_put_result *res) {
   sqlite_store *s = (sqlite_store *)base;
   char now[32];
   souk_store_now(now);
@@ -641,7 +653,7 @@ static int sqlite_put_products(souk_store *base, int64_t crawl_id, const char *o
     return rc;
   souk_put_result page = {0};
   for (size_t i = 0; i < n && !rc; i++)
-    rc = put_one(s, crawl_id, origin, platform, &p[i], now, &page);
+    rc = put_one(s, crawl_id, origin, platform, &p[i], views ? &views[i] : NULL, now, &page);
   if (!rc) {
     sqlite3_stmt *st = s->st[ST_CRAWL_ADD];
     sqlite3_bind_int64(st, 1, crawl_id);

@@ -144,12 +144,18 @@ int souk_store_crawl_begin(souk_store *s, const char *url, const char *platform,
   return s->ops->crawl_begin(s, origin, platform ? platform : "unknown", crawl_id);
 }
 
-int souk_store_put_products(souk_store *s, int64_t crawl_id, const char *url,
-                            const souk_product *products, size_t n, souk_put_result *res) {
+int souk__store_put_prepared(souk_store *s, int64_t crawl_id, const char *url,
+                             const souk_product *products, const souk_facts_view *views,
+                             size_t n, souk_put_result *res) {
   WITH_ORIGIN(url, origin);
   souk_put_result local;
   memset(res ? res : &local, 0, sizeof local);
-  return s->ops->put_products(s, crawl_id, origin, products, n, res ? res : &local);
+  return s->ops->put_products(s, crawl_id, origin, products, views, n, res ? res : &local);
+}
+
+int souk_store_put_products(souk_store *s, int64_t crawl_id, const char *url,
+                            const souk_product *products, size_t n, souk_put_result *res) {
+  return souk__store_put_prepared(s, crawl_id, url, products, NULL, n, res);
 }
 
 int souk_store_set_info(souk_store *s, const char *url, const souk_store_info *info) {
@@ -516,6 +522,29 @@ int souk__facts_compute(souk_product_facts *f, const souk_product *p) {
   h = fnv(h, f->body_text.data);
   f->text_hash = h;
   return rc;
+}
+
+void souk__facts_view(const souk_product_facts *f, souk_facts_view *v) {
+  *v = (souk_facts_view){
+      .nvariants = f->nvariants, .navailable = f->navailable, .priced = f->priced,
+      .description_length = f->description_length, .price_min = f->price_min,
+      .price_max = f->price_max, .price_sum = f->price_sum, .text_hash = f->text_hash,
+      .body_text = f->body_text.data ? f->body_text.data : "",
+      .tags_json = f->tags_json.data, .options_json = f->options_json.data,
+      .images_json = f->images_json.data, .variants_json = f->variants_json.data,
+      .variants_json_len = f->variants_json.len};
+}
+
+int souk__facts_view_copy(souk_arena *a, const souk_product_facts *f, souk_facts_view *v) {
+  souk__facts_view(f, v);
+  v->body_text = souk_arena_strndup(a, v->body_text, f->body_text.len);
+  v->tags_json = souk_arena_strndup(a, f->tags_json.data, f->tags_json.len);
+  v->options_json = souk_arena_strndup(a, f->options_json.data, f->options_json.len);
+  v->images_json = souk_arena_strndup(a, f->images_json.data, f->images_json.len);
+  v->variants_json = souk_arena_strndup(a, f->variants_json.data, f->variants_json.len);
+  return v->body_text && v->tags_json && v->options_json && v->images_json && v->variants_json
+             ? 0
+             : SOUK_ENOMEM;
 }
 
 void souk__product_url(const char *origin, const souk_product *p, souk_buf *out) {

@@ -10,12 +10,17 @@
 #include "core/buf.h"
 #include "store/store.h"
 
+typedef struct souk_facts_view souk_facts_view;
+
 typedef struct souk_store_ops {
   const char *name;
   void (*close)(souk_store *s);
   int (*crawl_begin)(souk_store *s, const char *origin, const char *platform, int64_t *id);
+  /* views: each product's facts computed beforehand (by the writer, on the loop thread), or
+   * NULL to compute them here. */
   int (*put_products)(souk_store *s, int64_t crawl_id, const char *origin,
-                      const souk_product *p, size_t n, souk_put_result *res);
+                      const souk_product *p, const souk_facts_view *views, size_t n,
+                      souk_put_result *res);
   int (*set_info)(souk_store *s, const char *origin, const souk_store_info *info);
   int (*crawl_end)(souk_store *s, int64_t crawl_id, const souk_crawl_end *end);
   int (*query)(souk_store *s, const souk_query *q, souk_product_cb cb, void *ud, char **next);
@@ -66,6 +71,24 @@ typedef struct souk_product_facts {
   souk_buf tags_json, options_json, images_json, variants_json; /* JSON arrays */
   uint64_t text_hash;          /* of title, vendor, type, tags, body text: FTS refresh */
 } souk_product_facts;
+
+/* The same facts as plain strings: pointing into a souk_product_facts, or copied into an
+ * arena to travel with a page to the writer's thread. */
+struct souk_facts_view {
+  size_t nvariants, navailable, priced, description_length;
+  int64_t price_min, price_max, price_sum;
+  uint64_t text_hash;
+  const char *body_text, *tags_json, *options_json, *images_json, *variants_json;
+  size_t variants_json_len;
+};
+
+void souk__facts_view(const souk_product_facts *f, souk_facts_view *v);
+int souk__facts_view_copy(souk_arena *a, const souk_product_facts *f, souk_facts_view *v);
+
+/* souk_store_put_products with the facts already computed (views[i] for products[i]). */
+int souk__store_put_prepared(souk_store *s, int64_t crawl_id, const char *url,
+                             const souk_product *products, const souk_facts_view *views,
+                             size_t n, souk_put_result *res);
 
 void souk__facts_init(souk_product_facts *f);
 void souk__facts_free(souk_product_facts *f);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The store writer's thread, its queue, and the hand-back of results to the loop. */
 #include "store/writer.h"
+#include "store/store_int.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ typedef struct job {
   int64_t crawl_id;
   char *origin;
   souk_product *products;
+  souk_facts_view *views;      /* computed on the loop thread, stored by the writer's */
   size_t n;
   souk_arena arena;            /* the copied page */
   size_t bytes;
@@ -42,6 +44,7 @@ struct souk_store_writer {
   size_t queued_bytes, max_bytes;
   bool stop, started, closing;
   souk_store *store;           /* the thread's handle */
+  souk_product_facts scratch;  /* the loop thread's, for computing facts */
 };
 
 /* ---- copying a page ---------------------------------------------------------------------- */
@@ -105,7 +108,8 @@ static void *writer_main(void *arg) {
     pthread_mutex_unlock(&w->lock);
 
     if (j->is_put)
-      j->rc = souk_store_put_products(w->store, j->crawl_id, j->origin, j->products, j->n, &j->res);
+      j->rc = souk__store_put_prepared(w->store, j->crawl_id, j->origin, j->products, j->views,
+                                       j->n, &j->res);
     else
       j->rc = j->fn(w->store, j->ud);
     if (j->rc)
@@ -134,6 +138,7 @@ static void job_free(job *j) {
 
 static void writer_closed(uv_handle_t *h) {
   souk_store_writer *w = h->data;
+  souk__facts_free(&w->scratch);
   pthread_mutex_destroy(&w->lock);
   pthread_cond_destroy(&w->more);
   pthread_cond_destroy(&w->room);
@@ -166,9 +171,11 @@ souk_store_writer *souk_store_writer_new(uv_loop_t *loop, const souk_store *stor
     return NULL;
   }
   w->loop = loop;
+  souk__facts_init(&w->scratch);
   w->max_bytes = max_queued_bytes ? max_queued_bytes : (4u << 20);
   w->store = souk_store_reopen(store, e);
   if (!w->store) {
+    souk__facts_free(&w->scratch);
     free(w);
     return NULL;
   }
@@ -223,9 +230,17 @@ int souk_store_writer_put(souk_store_writer *w, int64_t crawl_id, const char *or
   souk_arena_init(&j->arena, 256 * 1024);
   j->origin = strdup(origin);
   j->products = n ? souk_arena_calloc(&j->arena, n, sizeof *j->products) : NULL;
-  int rc = j->origin && (!n || j->products) ? 0 : SOUK_ENOMEM;
-  for (size_t i = 0; i < n && !rc; i++)
+  j->views = n ? souk_arena_calloc(&j->arena, n, sizeof *j->views) : NULL;
+  int rc = j->origin && (!n || (j->products && j->views)) ? 0 : SOUK_ENOMEM;
+  /* The facts (visible text, JSON columns) are computed here, on the loop thread, so that the
+   * writer's thread only talks to the database. */
+  for (size_t i = 0; i < n && !rc; i++) {
     rc = copy_product(&j->arena, &j->products[i], &products[i]);
+    if (!rc)
+      rc = souk__facts_compute(&w->scratch, &products[i]);
+    if (!rc)
+      rc = souk__facts_view_copy(&j->arena, &w->scratch, &j->views[i]);
+  }
   if (rc) {
     job_free(j);
     return rc;

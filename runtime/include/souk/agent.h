@@ -68,11 +68,16 @@ typedef struct souk_host_http_response {
   const char *content_type;     /* "" when the server sent none */
   const char *effective_url;    /* after redirects */
   const char *location;         /* the Location header of a 3xx, or NULL */
-  const char *body;             /* NUL-terminated for convenience; body_len excludes the NUL */
+  const char *body;             /* followed by SOUK_HOST_BODY_PADDING zero bytes (so also
+                                   NUL-terminated); body_len counts neither */
   size_t body_len;
   unsigned retries;             /* attempts beyond the first */
   double elapsed_ms;            /* from the first attempt to completion, waits included */
 } souk_host_http_response;
+
+/* Readable zero bytes after every response body: parsers that read ahead of the data
+ * (simdjson needs 64) can parse the body in place. */
+#define SOUK_HOST_BODY_PADDING 64
 
 /* Runs exactly once per successful souk_host.http_get, on the loop thread. The response and
  * everything it points to are valid only during the call. */
