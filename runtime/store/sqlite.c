@@ -25,8 +25,7 @@ static const char *const migrations[] = {
     "CREATE TABLE products("
     "  store TEXT NOT NULL, id INTEGER NOT NULL, platform TEXT NOT NULL,"
     "  handle TEXT, url TEXT, title TEXT, vendor TEXT, product_type TEXT,"
-    "  tags TEXT NOT NULL, options TEXT NOT NULL, images TEXT NOT NULL, variants TEXT NOT NULL,"
-    "  body_html TEXT, body_text TEXT, description_length INTEGER NOT NULL,"
+    "  tags TEXT NOT NULL, description_length INTEGER NOT NULL,"
     "  created_at TEXT, updated_at TEXT, published_at TEXT,"
     "  ntags INTEGER NOT NULL, nimages INTEGER NOT NULL, nvariants INTEGER NOT NULL,"
     "  navailable INTEGER NOT NULL, price_decimals INTEGER NOT NULL,"
@@ -37,6 +36,11 @@ static const char *const migrations[] = {
     "  fts_dirty INTEGER NOT NULL DEFAULT 1,"
     "  UNIQUE(store, id)) STRICT;"
     "CREATE INDEX products_fts_dirty ON products(fts_dirty) WHERE fts_dirty = 1;"
+    /* The bulky columns live apart: scans of products (analytics, aggregates, filters) read
+     * a few hundred bytes a row instead of a few KiB. */
+    "CREATE TABLE product_details("
+    "  product INTEGER PRIMARY KEY, options TEXT NOT NULL, images TEXT NOT NULL,"
+    "  variants TEXT NOT NULL, body_html TEXT, body_text TEXT) STRICT;"
     "CREATE INDEX products_vendor ON products(store, vendor COLLATE NOCASE);"
     "CREATE INDEX products_type ON products(store, product_type COLLATE NOCASE);"
     "CREATE INDEX products_price ON products(store, price_min);"
@@ -61,7 +65,7 @@ static const char *const migrations[] = {
 };
 
 enum {
-  ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_FIND, ST_UPSERT,
+  ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_FIND, ST_DETAILS, ST_UPSERT,
   ST_HISTORY, ST_FTS_DIRTY, ST_FTS_DELETE, ST_FTS_INSERT, ST_FTS_CLEAN, ST_CRAWL_ADD, ST_COUNT
 };
 
@@ -69,20 +73,24 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_FIND] = "SELECT delisted_at, variants FROM products WHERE store = ?1 AND id = ?2",
+    [ST_FIND] = "SELECT p.delisted_at, d.variants FROM products p"
+                " LEFT JOIN product_details d ON d.product = p.rowid WHERE p.store = ?1 AND p.id = ?2",
+    [ST_DETAILS] = "INSERT INTO product_details(product, options, images, variants, body_html,"
+                   " body_text) VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(product) DO UPDATE SET"
+                   " options = excluded.options, images = excluded.images,"
+                   " variants = excluded.variants, body_html = excluded.body_html,"
+                   " body_text = excluded.body_text",
     [ST_UPSERT] =
         "INSERT INTO products(store, id, platform, handle, url, title, vendor, product_type, tags,"
-        " options, images, variants, body_html, body_text, description_length, created_at,"
+        " description_length, created_at,"
         " updated_at, published_at, ntags, nimages, nvariants, navailable, price_decimals,"
         " price_min, price_max, price_sum, priced, text_hash, first_seen, last_seen, last_changed,"
         " last_crawl_id, missed_crawls, delisted_at, fts_dirty)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?15, ?16, ?17, ?18,"
         " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29, ?29, ?30, 0, NULL, 1)"
         " ON CONFLICT(store, id) DO UPDATE SET platform = excluded.platform,"
         " handle = excluded.handle, url = excluded.url, title = excluded.title,"
         " vendor = excluded.vendor, product_type = excluded.product_type, tags = excluded.tags,"
-        " options = excluded.options, images = excluded.images, variants = excluded.variants,"
-        " body_html = excluded.body_html, body_text = excluded.body_text,"
         " description_length = excluded.description_length, created_at = excluded.created_at,"
         " updated_at = excluded.updated_at, published_at = excluded.published_at,"
         " ntags = excluded.ntags, nimages = excluded.nimages, nvariants = excluded.nvariants,"
@@ -92,7 +100,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         " last_seen = excluded.last_seen,"
         " last_changed = CASE WHEN ?31 THEN excluded.last_changed ELSE last_changed END,"
         " last_crawl_id = excluded.last_crawl_id, missed_crawls = 0, delisted_at = NULL,"
-        " fts_dirty = fts_dirty OR text_hash IS NOT excluded.text_hash",
+        " fts_dirty = fts_dirty OR text_hash IS NOT excluded.text_hash"
+        " RETURNING rowid",
     [ST_HISTORY] = "INSERT INTO history(store, product_id, variant_id, at, field, old_value,"
                    " new_value, crawl_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_FTS_DIRTY] = "SELECT 1 FROM products WHERE fts_dirty = 1 LIMIT 1",
@@ -100,8 +109,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_FTS_DELETE] = "DELETE FROM products_fts WHERE rowid IN (SELECT rowid FROM products"
                       " WHERE fts_dirty = 1 ORDER BY rowid LIMIT ?1)",
     [ST_FTS_INSERT] = "INSERT INTO products_fts(rowid, title, vendor, product_type, tags, body_text)"
-                      " SELECT rowid, title, vendor, product_type, tags, body_text FROM products"
-                      " WHERE fts_dirty = 1 ORDER BY rowid LIMIT ?1",
+                      " SELECT p.rowid, p.title, p.vendor, p.product_type, p.tags, d.body_text"
+                      " FROM products p LEFT JOIN product_details d ON d.product = p.rowid"
+                      " WHERE p.fts_dirty = 1 ORDER BY p.rowid LIMIT ?1",
     [ST_FTS_CLEAN] = "UPDATE products SET fts_dirty = 0 WHERE rowid IN (SELECT rowid FROM products"
                      " WHERE fts_dirty = 1 ORDER BY rowid LIMIT ?1)",
     [ST_CRAWL_ADD] = "UPDATE crawls SET products = products + ?2, new_products = new_products + ?3,"
@@ -599,11 +609,6 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
   bind_text(st, 7, p->vendor);
   bind_text(st, 8, p->product_type);
   bind_text(st, 9, f->tags_json);
-  bind_text(st, 10, f->options_json);
-  bind_text(st, 11, f->images_json);
-  bind_text(st, 12, f->variants_json);
-  bind_text(st, 13, p->body_html);
-  bind_text(st, 14, f->body_text);
   sqlite3_bind_int64(st, 15, (sqlite3_int64)f->description_length);
   bind_text(st, 16, p->created_at);
   bind_text(st, 17, p->updated_at);
@@ -621,7 +626,22 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
   bind_text(st, 29, now);
   sqlite3_bind_int64(st, 30, crawl_id);
   sqlite3_bind_int(st, 31, events > 0);
-  rc = step_done(s, st, "writing a product"); /* marks the text index stale if need be */
+  /* The upsert marks the text index stale if need be and hands back the row for details. */
+  sqlite3_int64 rowid = 0;
+  if ((step = sqlite3_step(st)) == SQLITE_ROW)
+    rowid = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (step != SQLITE_ROW)
+    return db_error(s, "writing a product");
+  st = s->st[ST_DETAILS];
+  sqlite3_bind_int64(st, 1, rowid);
+  bind_text(st, 2, f->options_json);
+  bind_text(st, 3, f->images_json);
+  bind_text(st, 4, f->variants_json);
+  bind_text(st, 5, p->body_html);
+  bind_text(st, 6, f->body_text);
+  rc = step_done(s, st, "writing a product's details");
   if (rc)
     return rc;
   res->products++;
@@ -748,7 +768,7 @@ static const char *sort_expr(souk_sort sort) {
 }
 
 /* FROM and WHERE of a query's filters. */
-static int build_filters(sqlite_store *s, const souk_query *q, sql_builder *b) {
+static int build_filters(sqlite_store *s, const souk_query *q, sql_builder *b, bool details) {
   souk_buf *sql = &b->sql;
   if (q->text && *q->text) {
     int rc = fts_sync(s); /* products of an interrupted crawl are not indexed yet */
@@ -756,6 +776,8 @@ static int build_filters(sqlite_store *s, const souk_query *q, sql_builder *b) {
       return rc;
   }
   souk_buf_adds(sql, " FROM products p LEFT JOIN stores st ON st.origin = p.store");
+  if (details)
+    souk_buf_adds(sql, " LEFT JOIN product_details d ON d.product = p.rowid");
   if (q->text && *q->text) {
     if (fts_query(q->text, b->fts, sizeof b->fts) != 0)
       return souk__store_error(&s->base, SOUK_EINVAL, "the search text is empty or too long");
@@ -843,8 +865,8 @@ static int sqlite_query(souk_store *base, const souk_query *q, souk_product_cb c
                 " p.last_seen, p.last_changed, p.delisted_at, ");
   souk_buf_adds(&b.sql, sexpr ? sexpr : "NULL");
   if (full)
-    souk_buf_adds(&b.sql, ", p.body_html, p.body_text, p.options, p.images, p.variants");
-  int rc = build_filters(s, q, &b);
+    souk_buf_adds(&b.sql, ", d.body_html, d.body_text, d.options, d.images, d.variants");
+  int rc = build_filters(s, q, &b, full);
   const char *dir = q->descending ? "DESC" : "ASC";
   if (!rc && cur.value && !relevance) {
     const char *cmp = q->descending ? "<" : ">";
@@ -913,14 +935,16 @@ static int sqlite_query(souk_store *base, const souk_query *q, souk_product_cb c
     sp.delisted_at = column_text(st, C_DELISTED);
     souk_product full_p = {0};
     const char *tags_json = column_text(st, C_TAGS);
-    /* Tags are cheap and every caller wants them; the rest only when asked. */
-    json_t *jt = json_loads(tags_json ? tags_json : "[]", 0, NULL);
-    const char **tags = souk_arena_calloc(&arena, json_array_size(jt) + 1, sizeof *tags);
-    size_t ti;
-    json_t *tv;
-    json_array_foreach(jt, ti, tv) tags[ti] = souk_arena_strdup(&arena, json_string_value(tv) ? json_string_value(tv) : "");
-    json_decref(jt);
-    sp.tags = tags;
+    /* Tags are cheap and most callers want them; the rest only when asked. */
+    if (!(q->flags & SOUK_QUERY_LEAN) || full) {
+      json_t *jt = json_loads(tags_json ? tags_json : "[]", 0, NULL);
+      const char **tags = souk_arena_calloc(&arena, json_array_size(jt) + 1, sizeof *tags);
+      size_t ti;
+      json_t *tv;
+      json_array_foreach(jt, ti, tv) tags[ti] = souk_arena_strdup(&arena, json_string_value(tv) ? json_string_value(tv) : "");
+      json_decref(jt);
+      sp.tags = tags;
+    }
     if (full) {
       rc = souk__product_from_json(&arena, &full_p, tags_json, column_text(st, C_OPTIONS),
                                    column_text(st, C_IMAGES), column_text(st, C_VARIANTS));
@@ -988,7 +1012,7 @@ static int sqlite_count(souk_store *base, const souk_query *q, uint64_t *count) 
   sql_builder b = {.nbinds = 0};
   souk_buf_init(&b.sql, 16 * 1024);
   souk_buf_adds(&b.sql, "SELECT COUNT(*)");
-  int rc = build_filters(s, q, &b);
+  int rc = build_filters(s, q, &b, false);
   sqlite3_stmt *st = NULL;
   if (!rc)
     rc = prepare_built(s, &b, &st);
@@ -1064,7 +1088,7 @@ static int sqlite_aggregate(souk_store *base, const souk_query *q, souk_group_by
   sql_builder b = {.nbinds = 0};
   souk_buf_init(&b.sql, 16 * 1024);
   souk_buf_printf(&b.sql, "SELECT %s, p.navailable, p.nvariants, p.price_min", key);
-  int rc = build_filters(s, q, &b);
+  int rc = build_filters(s, q, &b, false);
   souk_buf_printf(&b.sql, " ORDER BY 1, p.price_min");
   sqlite3_stmt *st = NULL;
   if (!rc)

@@ -107,7 +107,11 @@ typedef enum souk_sort {
   SOUK_SORT_RELEVANCE      /* text search rank; only with `text` */
 } souk_sort;
 
-enum { SOUK_QUERY_FULL = 1u << 0, SOUK_QUERY_DELISTED = 1u << 1 };
+enum {
+  SOUK_QUERY_FULL = 1u << 0,     /* variants, images, options, body_html, body_text */
+  SOUK_QUERY_DELISTED = 1u << 1, /* delisted products too */
+  SOUK_QUERY_LEAN = 1u << 2      /* no tag list (ntags stays): scans of millions of rows */
+};
 
 typedef struct souk_query {
   const char *store;       /* origin or any URL of it; NULL: every store */

@@ -216,6 +216,7 @@ souk_metrics *souk_metrics_from_store(souk_store *s, const souk_store_load_optio
   else
     souk_query_init(&q);
   q.flags &= ~SOUK_QUERY_FULL;
+  q.flags |= SOUK_QUERY_LEAN; /* counts and prices only: no tag lists to decode */
   q.limit = 0;
   q.cursor = NULL;
   size_t passes = o && o->nstores ? o->nstores : 1;
