@@ -73,6 +73,16 @@ typedef struct souk_progress souk_progress;
 souk_progress *souk_progress_attach(souk_job *job, bool quiet);
 void souk_progress_free(souk_progress *p);
 
+/* Starts the runtime (souk_runtime_init flags), checks that the agent exists (NULL: any) and
+ * opens the store (open.c). Returns 0, or an exit code after saying why, nothing left open. */
+struct souk_runtime;
+struct souk_store;
+int souk_cli_open(souk_cli *cli, struct souk_runtime *rt, unsigned flags, const char *agent,
+                  struct souk_store **store);
+/* Closes the store and the runtime; returns `status`, or SOUK_EXIT_FAILURE when it was OK but
+ * the loop did not close cleanly. */
+int souk_cli_close(struct souk_runtime *rt, struct souk_store *store, int status);
+
 /* Registers the agents linked into the executable (builtin_agents.c). */
 void souk_cli_register_builtin_agents(void);
 

@@ -67,18 +67,11 @@ static int run(souk_cli *cli) {
     return SOUK_EXIT_USAGE;
   const char *agent = souk_cli_opt(cli, "agent");
   souk_runtime rt;
+  souk_store *store;
   souk_errinfo e = {0};
-  if (souk_runtime_init(&rt, cli->cfg, 0, &e) != 0)
-    return souk_cli_fail(cli, "%s", e.text);
-  if (agent && !souk_agents_find(rt.agents, agent)) {
-    souk_runtime_close(&rt);
-    return souk_cli_usage_error(cli, "no agent named '%s' (see `souk agents`)", agent);
-  }
-  souk_store *store = souk_store_open(cli->cfg, &e);
-  if (!store) {
-    souk_runtime_close(&rt);
-    return souk_cli_fail(cli, "%s", e.text);
-  }
+  int rc = souk_cli_open(cli, &rt, 0, agent, &store);
+  if (rc)
+    return rc;
   run_state st = {.cli = cli, .loop = &rt.loop};
   souk_demo *demo = NULL;
   int status = 0;
@@ -133,10 +126,7 @@ static int run(souk_cli *cli) {
   if (demo)
     souk_demo_stop(demo);
   free(st.results);
-  souk_store_close(store);
-  if (souk_runtime_close(&rt) != 0 && status == 0)
-    status = SOUK_EXIT_FAILURE;
-  return status;
+  return souk_cli_close(&rt, store, status);
 }
 
 const souk_command souk_cmd_run = {

@@ -53,18 +53,11 @@ static int run(souk_cli *cli) {
   const char *agent = souk_cli_opt(cli, "agent");
 
   souk_runtime rt;
+  souk_store *store;
   souk_errinfo e = {0};
-  if (souk_runtime_init(&rt, cli->cfg, 0, &e) != 0)
-    return souk_cli_fail(cli, "%s", e.text);
-  if (agent && !souk_agents_find(rt.agents, agent)) {
-    souk_runtime_close(&rt);
-    return souk_cli_usage_error(cli, "no agent named '%s' (see `souk agents`)", agent);
-  }
-  souk_store *store = souk_store_open(cli->cfg, &e);
-  if (!store) {
-    souk_runtime_close(&rt);
-    return souk_cli_fail(cli, "%s", e.text);
-  }
+  int rc = souk_cli_open(cli, &rt, 0, agent, &store);
+  if (rc)
+    return rc;
   scrape_cli s = {.cli = cli};
   souk_job *job = NULL;
   int status = SOUK_EXIT_OK;
@@ -73,17 +66,14 @@ static int run(souk_cli *cli) {
     status = souk_cli_fail(cli, "%s", e.text);
   } else {
     souk_progress *p = souk_progress_attach(job, cli->quiet || souk_cli_flag(cli, "json"));
-    int rc = souk_runtime_run(&rt);
+    rc = souk_runtime_run(&rt);
     souk_progress_free(p);
     if (rc == SOUK_EINTERRUPTED || s.canceled)
       status = SOUK_EXIT_INTERRUPTED;
     else if (s.failed)
       status = SOUK_EXIT_FAILURE;
   }
-  souk_store_close(store);
-  if (souk_runtime_close(&rt) != 0 && status == SOUK_EXIT_OK)
-    status = SOUK_EXIT_FAILURE;
-  return status;
+  return souk_cli_close(&rt, store, status);
 }
 
 const souk_command souk_cmd_scrape = {

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "httpd/server.h"
 #include "shopify/storefront.h"
+#include "shopify/storefront_httpd.h"
 #include "souk/error.h"
 
 /* The captures and what the demo calls them (sources: tests/fixtures/SOURCES.md). */
@@ -51,23 +52,6 @@ const char *souk_demo_dir(souk_errinfo *e) {
   return NULL;
 }
 
-static void handle(const souk_httpd_request *req, souk_httpd_response *res, void *ud) {
-  souk_storefront *sf = ud;
-  souk_storefront_response r;
-  if (souk_storefront_handle(sf, req->method, req->path, req->query, &r) != 0) {
-    souk_httpd_response_status(res, 500);
-    return;
-  }
-  if (r.location)
-    souk_httpd_response_redirect(res, r.status, r.location);
-  else
-    souk_httpd_response_status(res, r.status);
-  souk_httpd_response_header(res, "Content-Type", "%s", r.content_type);
-  if (!r.location)
-    souk_httpd_response_body(res, r.body, r.body_len);
-  free(r.body);
-}
-
 souk_demo *souk_demo_start(uv_loop_t *loop, int port, souk_errinfo *e) {
   const char *dir = souk_demo_dir(e);
   if (!dir)
@@ -92,7 +76,7 @@ souk_demo *souk_demo_start(uv_loop_t *loop, int port, souk_errinfo *e) {
       break;
     d->n = i + 1;
     int bound = 0;
-    if (souk_httpd_route(d->s[i].srv, "*", handle, d->s[i].sf) != 0 ||
+    if (souk_httpd_route(d->s[i].srv, "*", souk_storefront_httpd_handler, d->s[i].sf) != 0 ||
         souk_httpd_listen(d->s[i].srv, "127.0.0.1", port ? port + (int)i : 0, &bound) != 0 ||
         souk_httpd_start(d->s[i].srv) != 0) {
       souk_errinfo_set(e, SOUK_EIO, "the demo store cannot listen on 127.0.0.1:%d", port ? port + (int)i : 0);

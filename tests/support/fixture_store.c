@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "shopify/storefront_httpd.h"
 
 struct souk_fixture_store {
   pthread_mutex_t lock;        /* the server thread answers, the test swaps catalogs */
@@ -19,22 +20,9 @@ struct souk_fixture_store {
 
 static void handle(const souk_httpd_request *req, souk_httpd_response *res, void *ud) {
   souk_fixture_store *fs = ud;
-  souk_storefront_response r;
   pthread_mutex_lock(&fs->lock);
-  int rc = souk_storefront_handle(fs->sf, req->method, req->path, req->query, &r);
+  souk_storefront_httpd_answer(fs->sf, req, res);
   pthread_mutex_unlock(&fs->lock);
-  if (rc != 0) {
-    souk_httpd_response_status(res, 500);
-    return;
-  }
-  if (r.location)
-    souk_httpd_response_redirect(res, r.status, r.location);
-  else
-    souk_httpd_response_status(res, r.status);
-  souk_httpd_response_header(res, "Content-Type", "%s", r.content_type);
-  if (!r.location)
-    souk_httpd_response_body(res, r.body, r.body_len);
-  free(r.body);
   if (fs->delay_ms)
     souk_httpd_response_delay(res, fs->delay_ms);
 }
