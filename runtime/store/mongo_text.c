@@ -19,7 +19,8 @@
 int souk__mongo_text_init(souk__mongo_text *t, char *err, size_t errlen) {
   memset(t, 0, sizeof *t);
   sqlite3 *db = NULL;
-  if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+  if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+      SQLITE_OK) {
     snprintf(err, errlen, "cannot open SQLite for the text tokenizer");
     sqlite3_close(db);
     return SOUK_ESTORE;
@@ -63,7 +64,7 @@ typedef struct tok_ctx {
   souk_buf *out;
   int rc;
   size_t ntokens;
-  bool escape;                 /* for a pattern: escape what a regex would read */
+  bool escape; /* for a pattern: escape what a regex would read */
 } tok_ctx;
 
 static int on_token(void *ud, int flags, const char *token, int len, int start, int end) {
@@ -96,8 +97,8 @@ static int tokenize(souk__mongo_text *t, tok_ctx *c, int flags, const char *text
 }
 
 int souk__mongo_text_field(souk__mongo_text *t, const char *title, const char *vendor,
-                           const char *product_type, const char *tags_json,
-                           const char *body_text, souk_buf *out) {
+                           const char *product_type, const char *tags_json, const char *body_text,
+                           souk_buf *out) {
   souk_buf_reset(out);
   /* The columns of the SQLite backend's products_fts, tags as their JSON text like there. */
   const char *cols[] = {title, vendor, product_type, tags_json, body_text};
