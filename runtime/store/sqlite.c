@@ -851,8 +851,10 @@ static int sqlite_query(souk_store *base, const souk_query *q, souk_product_cb c
   bool full = q->flags & SOUK_QUERY_FULL;
   bool relevance = q->sort == SOUK_SORT_RELEVANCE;
   const char *sexpr = relevance ? "bm25(products_fts)" : sort_expr(q->sort);
-  souk_cursor cur = {0};
-  if (q->cursor && (souk__cursor_decode(q->cursor, &cur) != 0 || cur.is_offset != relevance))
+  /* `start` is bound into the statement and must not change while it runs; `cur` follows the
+   * last row returned, for the next page's cursor. */
+  souk_cursor start = {0}, cur = {0};
+  if (q->cursor && (souk__cursor_decode(q->cursor, &start) != 0 || start.is_offset != relevance))
     return souk__store_error(base, SOUK_EINVAL, "the cursor is not one this query handed out");
 
   sql_builder b = {.nbinds = 0};
@@ -868,19 +870,19 @@ static int sqlite_query(souk_store *base, const souk_query *q, souk_product_cb c
     souk_buf_adds(&b.sql, ", d.body_html, d.body_text, d.options, d.images, d.variants");
   int rc = build_filters(s, q, &b, full);
   const char *dir = q->descending ? "DESC" : "ASC";
-  if (!rc && cur.value && !relevance) {
+  if (!rc && start.value && !relevance) {
     const char *cmp = q->descending ? "<" : ">";
     if (sexpr) {
       souk_buf_printf(&b.sql, " AND (%s, p.store, p.id) %s (?, ?, ?)", sexpr, cmp);
-      if (json_is_integer(cur.value))
-        bind_add_int(&b, (int64_t)json_integer_value(cur.value));
+      if (json_is_integer(start.value))
+        bind_add_int(&b, (int64_t)json_integer_value(start.value));
       else
-        bind_add_text(&b, json_is_string(cur.value) ? json_string_value(cur.value) : "");
+        bind_add_text(&b, json_is_string(start.value) ? json_string_value(start.value) : "");
     } else {
       souk_buf_printf(&b.sql, " AND (p.store, p.id) %s (?, ?)", cmp);
     }
-    bind_add_text(&b, cur.store);
-    bind_add_int(&b, cur.id);
+    bind_add_text(&b, start.store);
+    bind_add_int(&b, start.id);
   }
   if (!rc) {
     if (relevance)
@@ -891,8 +893,8 @@ static int sqlite_query(souk_store *base, const souk_query *q, souk_product_cb c
       souk_buf_printf(&b.sql, " ORDER BY p.store %s, p.id %s", dir, dir);
     if (q->limit) {
       souk_buf_printf(&b.sql, " LIMIT %zu", q->limit + 1);
-      if (relevance && cur.is_offset)
-        souk_buf_printf(&b.sql, " OFFSET %llu", (unsigned long long)cur.offset);
+      if (relevance && start.is_offset)
+        souk_buf_printf(&b.sql, " OFFSET %llu", (unsigned long long)start.offset);
     }
   }
   sqlite3_stmt *st = NULL;
@@ -987,12 +989,7 @@ static int sqlite_query(souk_store *base, const souk_query *q, souk_product_cb c
   }
   if (!rc && step == SQLITE_ROW && q->limit && rows == q->limit && next) {
     if (relevance) {
-      souk_cursor nc = {.is_offset = true};
-      souk_cursor old = {0};
-      if (q->cursor && souk__cursor_decode(q->cursor, &old) == 0 && old.is_offset)
-        nc.offset = old.offset;
-      souk__cursor_clear(&old);
-      nc.offset += rows;
+      souk_cursor nc = {.is_offset = true, .offset = start.offset + rows};
       *next = souk__cursor_encode(&nc);
     } else {
       *next = souk__cursor_encode(&cur);
@@ -1003,6 +1000,7 @@ static int sqlite_query(souk_store *base, const souk_query *q, souk_product_cb c
   sqlite3_finalize(st);
   souk_arena_free(&arena);
   souk__cursor_clear(&cur);
+  souk__cursor_clear(&start);
   souk_buf_free(&b.sql);
   return rc;
 }
