@@ -508,8 +508,11 @@ static int chunk_body(souk_buf *body) {
   if (rc == 0)
     rc = souk_buf_add(&out, "0\r\n\r\n", 5);
   if (rc == 0) {
+    /* The buffer is the connection's for its next responses too: keep its own limit. */
+    size_t max = body->max > out.len ? body->max : out.len;
     souk_buf_free(body);
     *body = out;
+    body->max = max;
   } else {
     souk_buf_free(&out);
   }
@@ -527,7 +530,7 @@ static void send_response(conn *c) {
   if (rc == 0 && res->chunked && !no_body)
     rc = chunk_body(&res->body);
   if (rc) {
-    fprintf(stderr, "test_server: cannot encode the response: %s\n", souk_strerror(rc));
+    fprintf(stderr, "httpd: cannot encode the response: %s\n", souk_strerror(rc));
     conn_close(c);
     return;
   }
