@@ -289,8 +289,9 @@ int souk__http_attempt_start(souk_http_req *r) {
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)o->max_redirects);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)o->connect_timeout_ms);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(r->timeout_ms ? r->timeout_ms : o->timeout_ms));
-  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, (long)o->low_speed_limit);
-  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)((o->low_speed_time_ms + 999) / 1000));
+  int64_t low_speed_ms = r->low_speed_time_ms ? r->low_speed_time_ms : o->low_speed_time_ms;
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, low_speed_ms > 0 ? (long)o->low_speed_limit : 0L);
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, low_speed_ms > 0 ? (long)((low_speed_ms + 999) / 1000) : 0L);
   curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max_body);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   if (r->headers)
@@ -443,6 +444,7 @@ int souk_http_start(souk_http *c, const souk_http_request *q, souk_http_cb cb, v
   r->flags = q->flags;
   r->max_body = q->max_body ? q->max_body : c->o.max_body;
   r->timeout_ms = q->timeout_ms;
+  r->low_speed_time_ms = q->low_speed_time_ms;
   r->on_data = q->on_data;
   r->cb = cb;
   r->ud = ud;

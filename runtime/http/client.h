@@ -56,6 +56,8 @@ typedef struct souk_http_request {
   unsigned flags;
   size_t max_body;             /* 0: the client's */
   int64_t timeout_ms;          /* 0: the client's */
+  int64_t low_speed_time_ms;   /* 0: the client's; < 0: no low-speed abort (a server that
+                                  thinks for a long time before it answers, a language model) */
   /* Streaming: with on_data set, the bytes of a 2xx body are handed over as they arrive
    * instead of being collected; return non-zero to stop (the request ends SOUK_ECANCELED).
    * A request that has streamed data is not retried. */

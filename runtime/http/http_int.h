@@ -72,6 +72,7 @@ struct souk_http_req {
   unsigned flags;
   size_t max_body;
   int64_t timeout_ms;
+  int64_t low_speed_time_ms;
   int (*on_data)(const char *, size_t, void *);
   souk_http_cb cb;
   void *ud;

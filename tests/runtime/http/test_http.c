@@ -712,6 +712,30 @@ TEST(stall_low_speed_timeout) {
   fx_finish(&f);
 }
 
+/* A request may turn the low-speed abort off (a language model that thinks before its first
+ * byte): only its own total timeout ends it then. */
+TEST(stall_no_low_speed_for_one_request) {
+  fx f;
+  fx_init(&f);
+  f.o.retries = 0;
+  f.o.low_speed_time_ms = 1000;
+  souk_httpd_route(f.srv, "/stall", h_stall, NULL);
+  fx_start(&f);
+  char u[256];
+  souk_http_request q = {.url = url(&f, "/stall?after=0", u, sizeof u),
+                         .timeout_ms = 3000,
+                         .low_speed_time_ms = -1};
+  result r = {0};
+  CHECK_INT(souk_http_start(f.http, &q, on_done, &r, &r.req), ==, 0);
+  WAIT_DONE(&f, 1, 10000);
+  CHECK_INT(r.error, ==, SOUK_ETIMEDOUT);
+  CHECK(r.elapsed_ms >= 2900 && r.elapsed_ms < 5000);
+  SAY("low_speed_time_ms -1 on one request (client: 1 s): it waited for its own 3 s timeout "
+      "(%.0f ms), not the low-speed abort", r.elapsed_ms);
+  result_free(&r);
+  fx_finish(&f);
+}
+
 TEST(stall_total_timeout) {
   fx f;
   fx_init(&f);
