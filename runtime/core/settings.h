@@ -64,6 +64,25 @@
      NULL, 0, "Redirects followed per request.")                                                 \
   XX(HTTP_MAX_BODY, "http.max_body", "SOUK_HTTP_MAX_BODY", NULL, SIZE, "64MiB", 1024,              \
      4294967296, NULL, 0, "Largest response body accepted (after decompression).")               \
+  XX(MCP_TOKEN, "mcp.token", "SOUK_MCP_TOKEN", NULL, STRING, "", 0, 0, NULL, SOUK_SETTING_SECRET,  \
+     "Bearer token MCP clients must send over WebSocket and Streamable HTTP "                    \
+     "(`Authorization: Bearer ...`); empty: none.")                                              \
+  XX(MCP_ALLOWED_ORIGINS, "mcp.allowed_origins", "SOUK_MCP_ALLOWED_ORIGINS", NULL, STRING, "", 0,  \
+     0, NULL, 0, "Comma-separated browser origins allowed besides loopback ones (`*`: any); "      \
+     "others get 403.")                                                                          \
+  XX(MCP_ALLOWED_HOSTS, "mcp.allowed_hosts", "SOUK_MCP_ALLOWED_HOSTS", NULL, STRING, "", 0, 0,     \
+     NULL, 0, "Comma-separated host names allowed in the Host header besides localhost and IP "   \
+     "addresses (`*`: any); guards against DNS rebinding.")                                      \
+  XX(MCP_MAX_SESSIONS, "mcp.max_sessions", "SOUK_MCP_MAX_SESSIONS", NULL, INT, "256", 1, 100000,   \
+     NULL, 0, "MCP sessions a network listener serves at once; more get 503.")                   \
+  XX(MCP_MAX_MESSAGE, "mcp.max_message", "SOUK_MCP_MAX_MESSAGE", NULL, SIZE, "4MiB", 1024,         \
+     1073741824, NULL, 0, "Largest MCP message accepted, on every transport.")                  \
+  XX(MCP_RATE, "mcp.rate", "SOUK_MCP_RATE", NULL, DOUBLE, "100", 0, 1000000, NULL, 0,              \
+     "Messages per second per network session, and new sessions per second (bursts of twice "    \
+     "as many); 0 for no limit.")                                                                \
+  XX(MCP_SESSION_TIMEOUT, "mcp.session_timeout", "SOUK_MCP_SESSION_TIMEOUT", NULL, DURATION,      \
+     "30m", 1000, 604800000, NULL, 0,                                                            \
+     "A Streamable HTTP session without requests or open streams for this long is ended.")       \
   XX(MONGODB_URI, "store.mongodb_uri", "SOUK_MONGODB_URI", "MONGODB_URI", STRING, "", 0, 0, NULL,  \
      SOUK_SETTING_URI_PASSWORD,                                                                  \
      "Use MongoDB at this URI instead of the embedded SQLite store; its password is never shown.") \
@@ -72,6 +91,34 @@
   XX(STORE_SQLITE_CACHE, "store.sqlite_cache", "SOUK_STORE_SQLITE_CACHE", NULL, SIZE, "8MiB",       \
      262144, 1073741824, NULL, 0, "Page cache of each SQLite connection (a crawl uses two).")    \
   XX(CHECK_STALE_AFTER, "check.stale_after", "SOUK_CHECK_STALE_AFTER", NULL, DURATION, "7d", 0,   \
-     31536000000.0, NULL, 0, "`souk check` reports a store whose last crawl is older as stale; 0 never.")
+     31536000000.0, NULL, 0, "`souk check` reports a store whose last crawl is older as stale; 0 never.") \
+  XX(NET_ALLOW_PRIVATE_HOSTS, "net.allow_private_hosts", "SOUK_ALLOW_PRIVATE_HOSTS", NULL, BOOL,  \
+     "false", 0, 0, NULL, 0,                                                                     \
+     "Let store URLs that reach souk through MCP (from a model) fetch loopback, private, "        \
+     "link-local and metadata addresses; off: refused after DNS and on every redirect.")         \
+  XX(LLM_PROVIDER, "llm.provider", "SOUK_LLM_PROVIDER", NULL, ENUM, "offline", 0, 0,                \
+     "offline|openai|anthropic|sampling", 0,                                                     \
+     "Who plans and writes `souk ask` summaries: `offline` (fixed plan, templates), an "         \
+     "OpenAI-compatible Chat Completions server, Anthropic Messages, or the MCP client's model.") \
+  XX(LLM_BASE_URL, "llm.base_url", "SOUK_LLM_BASE_URL", NULL, URL, "", 0, 0, NULL, 0,             \
+     "API base URL; empty: https://api.openai.com/v1 or https://api.anthropic.com. Ollama: "     \
+     "http://127.0.0.1:11434/v1.")                                                               \
+  XX(LLM_MODEL, "llm.model", "SOUK_LLM_MODEL", NULL, STRING, "", 0, 0, NULL, 0,                   \
+     "Model name sent to the API (required for openai and anthropic).")                          \
+  XX(LLM_API_KEY, "llm.api_key", "SOUK_LLM_API_KEY", NULL, STRING, "", 0, 0, NULL,                \
+     SOUK_SETTING_SECRET, "API key of the language model service (keep it in .env).")            \
+  XX(LLM_STREAM, "llm.stream", "SOUK_LLM_STREAM", NULL, BOOL, "true", 0, 0, NULL, 0,              \
+     "Ask the model to stream its answer (server-sent events).")                                 \
+  XX(LLM_TIMEOUT, "llm.timeout", "SOUK_LLM_TIMEOUT", NULL, DURATION, "120s", 100, 3600000, NULL,  \
+     0, "Time allowed for one model request (retries on 429 and 5xx follow http.retries).")      \
+  XX(LLM_MAX_STEPS, "llm.max_steps", "SOUK_LLM_MAX_STEPS", NULL, INT, "8", 1, 100, NULL, 0,       \
+     "Model turns one `souk ask` may take (tool-calling rounds plus the summary).")              \
+  XX(LLM_MAX_TIME, "llm.max_time", "SOUK_LLM_MAX_TIME", NULL, DURATION, "5m", 100, 86400000,      \
+     NULL, 0, "Time one `souk ask` may take, tools and model together.")                         \
+  XX(LLM_MAX_TOKENS, "llm.max_tokens", "SOUK_LLM_MAX_TOKENS", NULL, INT, "60000", 100, 999999,    \
+     NULL, 0, "Token budget of one `souk ask` (input and output, as the API reports them).")     \
+  XX(LLM_FIGURES, "llm.unsupported_figures", "SOUK_LLM_UNSUPPORTED_FIGURES", NULL, ENUM, "strip", \
+     0, 0, "strip|flag", 0,                                                                      \
+     "What happens to a number in a summary that no tool returned: removed, or marked.")
 
 #endif /* SOUK_CORE_SETTINGS_H */

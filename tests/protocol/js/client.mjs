@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: MIT
-// The official MCP TypeScript SDK client driving a souk MCP server over stdio: initialize,
-// list and call tools (text, structured, invalid arguments, unknown tool), progress,
-// cancellation, ping. Usage: node client.mjs SERVER_BINARY. Runs on Node 18 and later.
+// The official MCP TypeScript SDK client driving a souk MCP server over stdio, WebSocket or
+// Streamable HTTP: initialize, list and call tools (text, structured, invalid arguments,
+// unknown tool), progress, cancellation, resources (list, read, templates), prompts, ping,
+// and closing. Usage: node client.mjs SERVER_BINARY [stdio|ws|http]. Runs on Node 18 and later
+// (Node 18 and 20 have no WebSocket of their own: the ws package stands in).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
+import WebSocket from 'ws';
+
+if (typeof globalThis.WebSocket === 'undefined') globalThis.WebSocket = WebSocket;
 
 const server = process.argv[2];
-if (!server) {
-  console.error('usage: node client.mjs SERVER_BINARY');
+const mode = process.argv[3] || 'stdio';
+if (!server || !['stdio', 'ws', 'http'].includes(mode)) {
+  console.error('usage: node client.mjs SERVER_BINARY [stdio|ws|http]');
   process.exit(2);
 }
 
@@ -18,7 +28,33 @@ function ok(what) {
   console.log(`  - ${what}`);
 }
 
-const transport = new StdioClientTransport({ command: server, args: [], stderr: 'inherit' });
+// Network modes: start the server on a free loopback port and read where it listens.
+let child = null;
+let url = null;
+if (mode !== 'stdio') {
+  child = spawn(server, ['--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A failed check must not leave the server running (it holds the test's output open).
+  process.on('exit', () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+    setTimeout(() => reject(new Error('the server printed no URL')), 10000).unref();
+  });
+  ok(`the server listens on ${url}`);
+}
+
+function makeTransport() {
+  if (mode === 'stdio') return new StdioClientTransport({ command: server, args: [], stderr: 'inherit' });
+  if (mode === 'ws') return new WebSocketClientTransport(new URL(url.replace(/^http/, 'ws')));
+  return new StreamableHTTPClientTransport(new URL(url));
+}
+
+const transport = makeTransport();
 const client = new Client({ name: 'souk-sdk-test', version: '1.0.0' }, { capabilities: {} });
 await client.connect(transport);
 const info = client.getServerVersion();
@@ -26,7 +62,8 @@ assert.equal(info.name, 'souk-echo');
 assert.equal(info.title, 'Souk echo server');
 assert.ok(client.getServerCapabilities().tools);
 assert.match(client.getInstructions(), /countdown/);
-ok(`initialized with ${info.name} ${info.version}`);
+if (mode === 'http') assert.match(transport.sessionId, /^[0-9a-f]{32}$/);
+ok(`initialized with ${info.name} ${info.version} over ${mode}`);
 
 const { tools } = await client.listTools();
 assert.deepEqual(tools.map((t) => t.name), ['echo', 'add', 'countdown']);
@@ -77,6 +114,49 @@ await assert.rejects(pending);
 await client.ping();
 ok('an aborted call sends notifications/cancelled and the server keeps serving (ping)');
 
+// Several calls at once: each answer finds its request.
+const many = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((i) =>
+  client.callTool({ name: 'add', arguments: { a: i, b: i } })));
+many.forEach((res, i) => assert.equal(res.structuredContent.sum, 2 * (i + 1)));
+ok('8 concurrent calls are each answered');
+
+const { resources } = await client.listResources();
+assert.deepEqual(resources.map((x) => x.uri), ['echo://readme']);
+const readme = await client.readResource({ uri: 'echo://readme' });
+assert.match(readme.contents[0].text, /souk echo server/);
+const { resourceTemplates } = await client.listResourceTemplates();
+assert.equal(resourceTemplates[0].uriTemplate, 'echo://words/{word}');
+const word = await client.readResource({ uri: 'echo://words/caf%C3%A9' });
+assert.equal(word.contents[0].text, 'café');
+await assert.rejects(client.readResource({ uri: 'echo://nothing' }), (e) => {
+  assert.equal(e.code, -32002);
+  return true;
+});
+ok('resources: list, read, a template with a percent-decoded variable, -32002 for an unknown URI');
+
+const { prompts } = await client.listPrompts();
+assert.equal(prompts[0].name, 'shout');
+assert.equal(prompts[0].arguments[0].required, true);
+const shout = await client.getPrompt({ name: 'shout', arguments: { text: 'hi' } });
+assert.equal(shout.messages[0].content.text, 'Repeat this in capitals: hi');
+await assert.rejects(client.getPrompt({ name: 'shout', arguments: {} }), (e) => {
+  assert.equal(e.code, -32602);
+  return true;
+});
+ok('prompts: list, get with an argument, -32602 without its required argument');
+
+if (mode === 'http') {
+  await transport.terminateSession();
+  assert.equal(transport.sessionId, undefined);
+  ok('terminateSession sends DELETE and the session ends');
+}
 await client.close();
-ok('closing the transport ends the server');
-console.log(`ok: ${checks} checks with @modelcontextprotocol/sdk over stdio`);
+if (child) {
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0, `the server exited with ${code} after SIGTERM`);
+  ok('the server stops cleanly on SIGTERM');
+} else {
+  ok('closing the transport ends the server');
+}
+console.log(`ok: ${checks} checks with @modelcontextprotocol/sdk over ${mode}`);
