@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/analyze_run.h"
+#include "cli/ask_run.h"
 #include "cli/demo_store.h"
 #include "loop/runtime.h"
 #include "plugins/registry.h"
@@ -123,6 +124,20 @@ static int run(souk_cli *cli) {
     status = souk_cli_fail(cli, "no store was crawled: nothing to analyse");
   if (status == 0)
     status = souk_cli_analyze(cli, store, NULL, stores, nstores);
+  /* The main job ends with the summary (and outputs/summary.md): offline, from templates,
+   * unless a language model is configured (llm.provider). */
+  if (status == 0) {
+    const char *k = souk_cli_opt(cli, "k");
+    souk_cli_ask_request a = {
+        .goal = "Which products of these stores should we feature, and why?",
+        .stores = stores,
+        .nstores = nstores < 16 ? nstores : 16,
+        .k = k && atoi(k) > 0 && atoi(k) <= 100 ? (size_t)atoi(k) : 10,
+        .save = true,
+    };
+    printf("\n");
+    status = souk_cli_ask(cli, &rt, store, &a);
+  }
   if (demo)
     souk_demo_stop(demo);
   free(st.results);

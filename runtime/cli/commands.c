@@ -11,6 +11,8 @@ extern const souk_command souk_cmd_analyze;
 extern const souk_command souk_cmd_demo_store;
 extern const souk_command souk_cmd_export;
 extern const souk_command souk_cmd_check;
+extern const souk_command souk_cmd_serve;
+extern const souk_command souk_cmd_ask;
 
 const souk_command *const souk_commands[] = {
     &souk_cmd_run,
@@ -18,6 +20,8 @@ const souk_command *const souk_commands[] = {
     &souk_cmd_analyze,
     &souk_cmd_export,
     &souk_cmd_check,
+    &souk_cmd_serve,
+    &souk_cmd_ask,
     &souk_cmd_fetch,
     &souk_cmd_demo_store,
     &souk_cmd_agents,

@@ -37,6 +37,10 @@ struct souk_runtime {
   souk_jobs *jobs;
   souk_agents *agents;
   souk_store *store;             /* opened on demand by the commands that need it */
+  /* Flags added to every HTTP request agents make through their host services:
+   * SOUK_HTTP_PUBLIC_ONLY while the stores crawled come from a model (set by souk_serve_new
+   * unless net.allow_private_hosts is on). 0 by default. */
+  unsigned agent_http_flags;
   uv_signal_t sigint, sigterm;
   unsigned flags;
   int stop_signal;               /* the signal that stopped us, 0 if none */

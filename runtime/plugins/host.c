@@ -78,7 +78,8 @@ static int host_http_get(const souk_host *h, const souk_host_http_request *req,
       .headers = req->headers,
       .max_body = req->max_body,
       .flags = ((req->flags & SOUK_HOST_HTTP_NO_REDIRECT) ? SOUK_HTTP_NO_REDIRECT : 0) |
-               ((req->flags & SOUK_HOST_HTTP_NO_RETRY) ? SOUK_HTTP_NO_RETRY : 0),
+               ((req->flags & SOUK_HOST_HTTP_NO_RETRY) ? SOUK_HTTP_NO_RETRY : 0) |
+               rt->agent_http_flags, /* SOUK_HTTP_PUBLIC_ONLY for stores a model named */
   };
   souk_http_req *hr;
   int rc = rt->http ? souk_http_start(rt->http, &r, host_http_done, ctx, &hr) : SOUK_ESTATE;
