@@ -4,8 +4,10 @@
 # beside the reference server @modelcontextprotocol/server-everything (npm, in this folder),
 # each spawned fresh RUNS times (default 5): start to initialize answered, round trips per
 # second of `ping` and of one cheap tools/call (echo), one at a time and 32 in flight, and the
-# server's peak RSS; then souk over WebSocket: CLIENTS (100) concurrent sessions, each sending
-# its next call when the last is answered. Medians are printed side by side.
+# server's peak RSS, and the same for a floor that answers without doing anything (what the
+# pipes, the scheduler and the client cost); then souk over WebSocket: CLIENTS (100)
+# concurrent sessions, each sending its next call when the last is answered. Medians are
+# printed side by side.
 #
 #   tests/bench/mcp/run.sh BUILD_DIR [RUNS]     (environment: N=20000 CLIENTS=100 PER_CLIENT=500)
 #
@@ -20,8 +22,9 @@ PER_CLIENT=${PER_CLIENT:-500}
 here=$(cd "$(dirname "$0")" && pwd)
 bench="$BUILD/tests/bench/mcp/bench_mcp"
 server="$BUILD/examples/mcp_echo_server"
+floor="$BUILD/tests/bench/mcp/bench_mcp_pipe_floor"
 peer="$here/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
-for f in "$bench" "$server"; do
+for f in "$bench" "$server" "$floor"; do
   [ -x "$f" ] || { echo "run.sh: $f not built (cmake --build $BUILD --target bench_mcp)" >&2; exit 2; }
 done
 have_peer=1
@@ -51,6 +54,7 @@ median() { # column file
 echo "stdio: $N requests per figure, $RUNS runs each, fresh server per run ($(nproc) cores)"
 : > "$work/souk.txt"
 : > "$work/peer.txt"
+: > "$work/floor.txt"
 run=1
 while [ "$run" -le "$RUNS" ]; do
   line=$("$bench" stdio "$N" echo '{"text":"hi"}' -- "$server")
@@ -61,6 +65,9 @@ while [ "$run" -le "$RUNS" ]; do
     echo "  run $run peer: $line"
     fields "$line" >> "$work/peer.txt"
   fi
+  line=$("$bench" stdio "$N" echo '{"text":"hi"}' -- "$floor")
+  echo "  run $run floor: $line"
+  fields "$line" >> "$work/floor.txt"
   run=$((run + 1))
 done
 
@@ -109,6 +116,8 @@ if [ "$have_peer" = 1 ]; then
     "$(ratio 2)" "$(ratio 3)" "$(ratio 4)" "$(ratio 5)" \
     "$(awk -v a="$(median 6 "$work/peer.txt")" -v b="$(median 6 "$work/souk.txt")" 'BEGIN {printf "1/%.0f", a / b}')"
 fi
+row "floor: answers, does nothing else" "$work/floor.txt"
+echo "(the floor row is pipe_floor.c: a line echoer without MCP; no server can beat it here)"
 echo
 echo "WebSocket, medians of $RUNS runs ($CLIENTS concurrent sessions, one call in flight each):"
 printf '| %-10s | %9s | %8s | %8s | %15s |\n' "server" "calls/s" "p50 ms" "p99 ms" "server RSS MiB"
