@@ -678,10 +678,8 @@ static void step(uv_timer_t *t) {
 
 /* ---- the end ------------------------------------------------------------------------------- */
 
-static void on_closed(uv_handle_t *h) {
-  souk_orchestrator *o = h->data;
-  if (--o->open_handles > 0)
-    return;
+/* Frees the orchestrator and all it holds (its MCP client is gone already). */
+static void release(souk_orchestrator *o) {
   souk__llm_free(o->llm);
   json_decref(o->tools);
   json_decref(o->messages);
@@ -702,6 +700,13 @@ static void on_closed(uv_handle_t *h) {
   free(o->summary);
   free(o->summary_by);
   free(o);
+}
+
+static void on_closed(uv_handle_t *h) {
+  souk_orchestrator *o = h->data;
+  if (--o->open_handles > 0)
+    return;
+  release(o);
 }
 
 static void build_report(souk_orchestrator *o, const char *summary, json_t *verification) {
@@ -959,23 +964,7 @@ fail:;
   int code = e->code ? e->code : SOUK_ENOMEM;
   if (o->mcp)
     souk__mcpc_free(o->mcp);
-  souk__llm_free(o->llm);
-  json_decref(o->tools);
-  json_decref(o->messages);
-  json_decref(o->queue);
-  json_decref(o->plan);
-  json_decref(o->results);
-  json_decref(o->seen);
-  json_decref(o->filter);
-  souk_figures_free(o->known);
-  free(o->goal);
-  for (size_t i = 0; i < o->nstores; i++)
-    free(o->stores[i]);
-  for (size_t i = 0; i < o->nallow; i++)
-    free(o->allow[i]);
-  free(o->allow);
-  free(o->model);
-  free(o);
+  release(o);
   return code;
 }
 

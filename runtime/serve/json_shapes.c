@@ -106,6 +106,17 @@ static void set(json_t *o, const char *key, json_t *v) {
   json_object_set_new(o, key, v ? v : json_null());
 }
 
+int souk__serve_list_product(const souk_stored_product *p, void *ud) {
+  souk__product_list *c = ud;
+  json_t *v = souk__serve_product(p);
+  if (!v) {
+    c->rc = SOUK_ENOMEM;
+    return 1;
+  }
+  json_array_append_new(c->list, v);
+  return 0;
+}
+
 json_t *souk__serve_product(const souk_stored_product *p) {
   json_t *o = json_object();
   if (!o)

@@ -173,22 +173,6 @@ static int crawl_cb(const souk_crawl_record *r, void *ud) {
   return 0;
 }
 
-typedef struct page_ctx {
-  json_t *list;
-  int rc;
-} page_ctx;
-
-static int product_cb(const souk_stored_product *p, void *ud) {
-  page_ctx *c = ud;
-  json_t *v = souk__serve_product(p);
-  if (!v) {
-    c->rc = SOUK_ENOMEM;
-    return 1;
-  }
-  json_array_append_new(c->list, v);
-  return 0;
-}
-
 static int store_fail(souk__job *j, souk_store *s, int rc) {
   return souk__job_fail(j, rc, "%s", rc == SOUK_ENOMEM ? "out of memory" : souk_store_errmsg(s));
 }
@@ -204,10 +188,10 @@ static int read_products(res_job *r, souk_store *s) {
     q.vendor = r->arg;
   else
     q.product_type = r->arg;
-  page_ctx c = {json_array(), 0};
+  souk__product_list c = {json_array(), 0};
   char *next = NULL;
   uint64_t total = 0;
-  int rc = c.list ? souk_store_query(s, &q, product_cb, &c, &next) : SOUK_ENOMEM;
+  int rc = c.list ? souk_store_query(s, &q, souk__serve_list_product, &c, &next) : SOUK_ENOMEM;
   rc = rc ? rc : c.rc;
   if (!rc)
     rc = souk_store_count(s, &q, &total);

@@ -204,6 +204,12 @@ void souk__serve_store_key(const char *origin, char *key, size_t len);
  * options, description cut to max_description code points). */
 json_t *souk__serve_product(const souk_stored_product *p);
 json_t *souk__serve_product_full(const souk_stored_product *p, size_t max_description);
+/* A souk_store_query callback appending souk__serve_product of each row to c->list. */
+typedef struct souk__product_list {
+  json_t *list;
+  int rc;                      /* SOUK_ENOMEM when a row could not be added */
+} souk__product_list;
+int souk__serve_list_product(const souk_stored_product *p, void *ud);
 json_t *souk__serve_crawl(const souk_crawl_record *r);
 json_t *souk__serve_store_summary(const souk_store_summary *s);
 

@@ -147,22 +147,6 @@ static const char query_out[] =
     "'next_cursor': {'type': ['string', 'null'], 'description': 'Pass as cursor for the next "
     "page; null on the last page'}}}";
 
-typedef struct list_ctx {
-  json_t *list;
-  int rc;
-} list_ctx;
-
-static int list_product(const souk_stored_product *p, void *ud) {
-  list_ctx *c = ud;
-  json_t *v = souk__serve_product(p);
-  if (!v) {
-    c->rc = SOUK_ENOMEM;
-    return 1;
-  }
-  json_array_append_new(c->list, v);
-  return 0;
-}
-
 static souk_sort sort_of(const char *s) {
   static const char *const names[] = {"key", "price", "updated", "changed", "title", "relevance"};
   for (size_t i = 0; s && i < sizeof names / sizeof *names; i++)
@@ -181,10 +165,10 @@ static int query_run(souk__job *j, souk_store *s) {
   if (q.sort == SOUK_SORT_RELEVANCE && !q.text)
     return souk__job_fail(j, SOUK_EINVAL, "Invalid arguments for tool 'query_products': sort "
                           "'relevance' needs a search; give search or another sort.");
-  list_ctx c = {json_array(), 0};
+  souk__product_list c = {json_array(), 0};
   char *next = NULL;
   uint64_t total = 0;
-  int rc = c.list ? souk_store_query(s, &q, list_product, &c, &next) : SOUK_ENOMEM;
+  int rc = c.list ? souk_store_query(s, &q, souk__serve_list_product, &c, &next) : SOUK_ENOMEM;
   rc = rc ? rc : c.rc;
   if (!rc)
     rc = souk_store_count(s, &q, &total);
