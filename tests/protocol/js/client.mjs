@@ -93,11 +93,12 @@ await assert.rejects(client.callTool({ name: 'nope', arguments: {} }), (e) => {
 ok('an unknown tool is a -32602 error');
 
 const progress = [];
-r = await client.callTool({ name: 'countdown', arguments: { steps: 3, interval_ms: 5 } }, undefined,
+r = await client.callTool({ name: 'countdown', arguments: { steps: 3, interval_ms: 40 } }, undefined,
   { onprogress: (p) => progress.push(p) });
 // The server sends progress 1, 2, 3 and then the result (test_stdio checks the order on the
 // wire); the SDK dispatches notifications a tick later than responses, so it may drop the
-// last progress once the result has arrived.
+// last progress once the result has arrived. Steps 40 ms apart keep a busy client (ASan, two
+// cores shared with other tests) from reading two progress messages and the result at once.
 assert.ok(progress.length >= 2, `only ${progress.length} progress notifications`);
 progress.forEach((p, i) => {
   assert.equal(p.progress, i + 1);
