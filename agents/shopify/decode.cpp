@@ -576,50 +576,58 @@ int read_variant(decoder &d, od::object &o, int depth, souk_variant *v) {
   return 0;
 }
 
-int read_variants(decoder &d, od::value val, int depth, souk_product *p) {
+/* An array of objects (variants, images): null for none; each object read by read_one into
+ * scratch, then the lot copied into the page's arena as *out and *count. Items that are not
+ * objects are reported (wrong_type) and skipped. */
+template <typename T, typename ReadOne>
+int read_object_array(decoder &d, od::value val, int depth, const char *name, const char *item,
+                      std::vector<T> &scratch, ReadOne read_one, const T **out, size_t *count) {
   od::json_type t = od::json_type::null;
   int rc;
   error_code err;
   bool was_null;
+  *out = nullptr;
+  *count = 0;
   if ((rc = get_type(d, val, &t)) < 0 || (rc = take_null(d, val, t, &was_null)) < 0)
     return rc;
-  if (was_null) {  // none
-    p->variants = nullptr;
-    p->nvariants = 0;
+  if (was_null)  // none
     return 0;
-  }
   if (t != od::json_type::array)
-    return wrong_type(d, val, t, depth, "variants", "an array");
+    return wrong_type(d, val, t, depth, name, "an array");
   od::array a;
   if ((err = val.get_array().get(a)))
     return fatal(d, err);
-  d.variants.clear();
+  scratch.clear();
   for (auto er : a) {
     od::value v;
     if ((err = er.get(v)) || (err = v.type().get(t)))
       return fatal(d, err);
     if (t != od::json_type::object) {
-      if ((rc = wrong_type(d, v, t, depth + 1, "variants[]", "an object")) < 0)
+      if ((rc = wrong_type(d, v, t, depth + 1, item, "an object")) < 0)
         return rc;
       continue;
     }
     od::object o;
     if ((err = v.get_object().get(o)))
       return fatal(d, err);
-    d.variants.emplace_back();
-    if ((rc = read_variant(d, o, depth + 1, &d.variants.back())) < 0)
+    scratch.emplace_back();
+    if ((rc = read_one(d, o, depth + 1, &scratch.back())) < 0)
       return rc;
   }
-  p->variants = nullptr;
-  p->nvariants = d.variants.size();
-  if (p->nvariants) {
-    souk_variant *arr = (souk_variant *)souk_arena_alloc(&d.page->arena, p->nvariants * sizeof *arr);
-    if (!arr)
-      return nomem(d);
-    memcpy(arr, d.variants.data(), p->nvariants * sizeof *arr);
-    p->variants = arr;
-  }
+  if (scratch.empty())
+    return 0;
+  T *arr = (T *)souk_arena_alloc(&d.page->arena, scratch.size() * sizeof *arr);
+  if (!arr)
+    return nomem(d);
+  memcpy(arr, scratch.data(), scratch.size() * sizeof *arr);
+  *out = arr;
+  *count = scratch.size();
   return 0;
+}
+
+int read_variants(decoder &d, od::value val, int depth, souk_product *p) {
+  return read_object_array(d, val, depth, "variants", "variants[]", d.variants, read_variant,
+                           &p->variants, &p->nvariants);
 }
 
 int read_image(decoder &d, od::object &o, int depth, souk_image *img) {
@@ -647,49 +655,8 @@ int read_image(decoder &d, od::object &o, int depth, souk_image *img) {
 }
 
 int read_images(decoder &d, od::value val, int depth, souk_product *p) {
-  od::json_type t = od::json_type::null;
-  int rc;
-  error_code err;
-  bool was_null;
-  if ((rc = get_type(d, val, &t)) < 0 || (rc = take_null(d, val, t, &was_null)) < 0)
-    return rc;
-  if (was_null) {  // none
-    p->images = nullptr;
-    p->nimages = 0;
-    return 0;
-  }
-  if (t != od::json_type::array)
-    return wrong_type(d, val, t, depth, "images", "an array");
-  od::array a;
-  if ((err = val.get_array().get(a)))
-    return fatal(d, err);
-  d.images.clear();
-  for (auto er : a) {
-    od::value v;
-    if ((err = er.get(v)) || (err = v.type().get(t)))
-      return fatal(d, err);
-    if (t != od::json_type::object) {
-      if ((rc = wrong_type(d, v, t, depth + 1, "images[]", "an object")) < 0)
-        return rc;
-      continue;
-    }
-    od::object o;
-    if ((err = v.get_object().get(o)))
-      return fatal(d, err);
-    d.images.emplace_back();
-    if ((rc = read_image(d, o, depth + 1, &d.images.back())) < 0)
-      return rc;
-  }
-  p->images = nullptr;
-  p->nimages = d.images.size();
-  if (p->nimages) {
-    souk_image *arr = (souk_image *)souk_arena_alloc(&d.page->arena, p->nimages * sizeof *arr);
-    if (!arr)
-      return nomem(d);
-    memcpy(arr, d.images.data(), p->nimages * sizeof *arr);
-    p->images = arr;
-  }
-  return 0;
+  return read_object_array(d, val, depth, "images", "images[]", d.images, read_image,
+                           &p->images, &p->nimages);
 }
 
 /* One product object. Returns 0 (kept), BAD (d.why says why) or a fatal code. */
