@@ -65,7 +65,8 @@ static const char *const migrations[] = {
 };
 
 enum {
-  ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_FIND, ST_DETAILS, ST_UPSERT,
+  ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO, ST_FIND, ST_INSERT, ST_UPDATE, ST_DETAILS_INSERT,
+  ST_DETAILS_UPDATE,
   ST_HISTORY, ST_FTS_DIRTY, ST_FTS_DELETE, ST_FTS_INSERT, ST_FTS_CLEAN, ST_CRAWL_ADD, ST_COUNT
 };
 
@@ -73,35 +74,39 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_FIND] = "SELECT p.delisted_at, d.variants FROM products p"
+    [ST_SAVEPOINT] = "SAVEPOINT page",
+    [ST_RELEASE] = "RELEASE page",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO page",
+    [ST_FIND] = "SELECT p.rowid, p.delisted_at, d.variants FROM products p"
                 " LEFT JOIN product_details d ON d.product = p.rowid WHERE p.store = ?1 AND p.id = ?2",
-    [ST_DETAILS] = "INSERT INTO product_details(product, options, images, variants, body_html,"
-                   " body_text) VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(product) DO UPDATE SET"
-                   " options = excluded.options, images = excluded.images,"
-                   " variants = excluded.variants, body_html = excluded.body_html,"
-                   " body_text = excluded.body_text",
-    [ST_UPSERT] =
-        "INSERT INTO products(store, id, platform, handle, url, title, vendor, product_type, tags,"
-        " description_length, created_at,"
-        " updated_at, published_at, ntags, nimages, nvariants, navailable, price_decimals,"
-        " price_min, price_max, price_sum, priced, text_hash, first_seen, last_seen, last_changed,"
-        " last_crawl_id, missed_crawls, delisted_at, fts_dirty)"
+    /* A product is written by an INSERT when it is new and an UPDATE of its row when it is
+     * known (the FIND before tells which), both OR FAIL: such a statement needs no statement
+     * journal, where an upsert (ON CONFLICT DO UPDATE) copies every page it touches into one
+     * (16 KiB per page, a third of the writer's time). A failure rolls back the whole page. */
+    [ST_INSERT] =
+        "INSERT OR FAIL INTO products(store, id, platform, handle, url, title, vendor,"
+        " product_type, tags, description_length, created_at, updated_at, published_at, ntags,"
+        " nimages, nvariants, navailable, price_decimals, price_min, price_max, price_sum, priced,"
+        " text_hash, first_seen, last_seen, last_changed, last_crawl_id, missed_crawls,"
+        " delisted_at, fts_dirty)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?15, ?16, ?17, ?18,"
-        " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29, ?29, ?30, 0, NULL, 1)"
-        " ON CONFLICT(store, id) DO UPDATE SET platform = excluded.platform,"
-        " handle = excluded.handle, url = excluded.url, title = excluded.title,"
-        " vendor = excluded.vendor, product_type = excluded.product_type, tags = excluded.tags,"
-        " description_length = excluded.description_length, created_at = excluded.created_at,"
-        " updated_at = excluded.updated_at, published_at = excluded.published_at,"
-        " ntags = excluded.ntags, nimages = excluded.nimages, nvariants = excluded.nvariants,"
-        " navailable = excluded.navailable, price_decimals = excluded.price_decimals,"
-        " price_min = excluded.price_min, price_max = excluded.price_max,"
-        " price_sum = excluded.price_sum, priced = excluded.priced, text_hash = excluded.text_hash,"
-        " last_seen = excluded.last_seen,"
-        " last_changed = CASE WHEN ?31 THEN excluded.last_changed ELSE last_changed END,"
-        " last_crawl_id = excluded.last_crawl_id, missed_crawls = 0, delisted_at = NULL,"
-        " fts_dirty = fts_dirty OR text_hash IS NOT excluded.text_hash"
-        " RETURNING rowid",
+        " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29, ?29, ?30, 0, NULL, 1)",
+    [ST_UPDATE] =
+        "UPDATE OR FAIL products SET platform = ?3, handle = ?4, url = ?5, title = ?6,"
+        " vendor = ?7, product_type = ?8, tags = ?9, description_length = ?15,"
+        " created_at = ?16, updated_at = ?17, published_at = ?18, ntags = ?19, nimages = ?20,"
+        " nvariants = ?21, navailable = ?22, price_decimals = ?23, price_min = ?24,"
+        " price_max = ?25, price_sum = ?26, priced = ?27, text_hash = ?28, last_seen = ?29,"
+        " last_changed = CASE WHEN ?31 THEN ?29 ELSE last_changed END, last_crawl_id = ?30,"
+        " missed_crawls = 0, delisted_at = NULL,"
+        " fts_dirty = fts_dirty OR text_hash IS NOT ?28"
+        " WHERE rowid = ?32 AND store = ?1 AND id = ?2",
+    [ST_DETAILS_INSERT] =
+        "INSERT OR FAIL INTO product_details(product, options, images, variants, body_html,"
+        " body_text) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_DETAILS_UPDATE] =
+        "UPDATE OR FAIL product_details SET options = ?2, images = ?3, variants = ?4,"
+        " body_html = ?5, body_text = ?6 WHERE product = ?1",
     [ST_HISTORY] = "INSERT INTO history(store, product_id, variant_id, at, field, old_value,"
                    " new_value, crawl_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_FTS_DIRTY] = "SELECT 1 FROM products WHERE fts_dirty = 1 LIMIT 1",
@@ -124,6 +129,7 @@ typedef struct sqlite_store {
   sqlite3_stmt *st[ST_COUNT];
   souk_product_facts facts;
   souk_buf url;
+  bool in_batch;               /* a batch's transaction is open: pages are savepoints */
 } sqlite_store;
 
 static int db_error(sqlite_store *s, const char *what) {
@@ -512,13 +518,15 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
   bind_text(st, 1, origin);
   sqlite3_bind_int64(st, 2, p->id);
   bool existed = false, was_delisted = false, same_variants = false;
+  sqlite3_int64 rowid = 0;
   json_t *old_json = NULL;
   int step = sqlite3_step(st);
   if (step == SQLITE_ROW) {
     existed = true;
-    was_delisted = sqlite3_column_type(st, 0) != SQLITE_NULL;
-    const char *vj = column_text(st, 1);
-    size_t vlen = (size_t)sqlite3_column_bytes(st, 1);
+    rowid = sqlite3_column_int64(st, 0);
+    was_delisted = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    const char *vj = column_text(st, 2);
+    size_t vlen = (size_t)sqlite3_column_bytes(st, 2);
     /* The usual recrawl: byte for byte the same variants, nothing to compare. */
     same_variants = vj && vlen == f->variants_json_len && memcmp(vj, f->variants_json, vlen) == 0;
     if (!same_variants && vj)
@@ -599,7 +607,7 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
     return rc;
 
   souk__product_url(origin, p, &s->url);
-  st = s->st[ST_UPSERT];
+  st = s->st[existed ? ST_UPDATE : ST_INSERT];
   bind_text(st, 1, origin);
   sqlite3_bind_int64(st, 2, p->id);
   bind_text(st, 3, platform);
@@ -625,23 +633,32 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
   sqlite3_bind_int64(st, 28, (sqlite3_int64)f->text_hash);
   bind_text(st, 29, now);
   sqlite3_bind_int64(st, 30, crawl_id);
-  sqlite3_bind_int(st, 31, events > 0);
-  /* The upsert marks the text index stale if need be and hands back the row for details. */
-  sqlite3_int64 rowid = 0;
-  if ((step = sqlite3_step(st)) == SQLITE_ROW)
-    rowid = sqlite3_column_int64(st, 0);
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
-  if (step != SQLITE_ROW)
-    return db_error(s, "writing a product");
-  st = s->st[ST_DETAILS];
-  sqlite3_bind_int64(st, 1, rowid);
-  bind_text(st, 2, f->options_json);
-  bind_text(st, 3, f->images_json);
-  bind_text(st, 4, f->variants_json);
-  bind_text(st, 5, p->body_html);
-  bind_text(st, 6, f->body_text);
-  rc = step_done(s, st, "writing a product's details");
+  if (existed) {
+    sqlite3_bind_int(st, 31, events > 0);
+    sqlite3_bind_int64(st, 32, rowid);
+  }
+  rc = step_done(s, st, "writing a product");
+  if (rc)
+    return rc;
+  if (!existed)
+    rowid = sqlite3_last_insert_rowid(s->db);
+  else if (sqlite3_changes(s->db) != 1)
+    return souk__store_error(&s->base, SOUK_ESTORE, "SQLite: product %lld changed under the writer",
+                             (long long)p->id);
+  /* The details row goes with its product; a known product without one (never written so)
+   * gets one. */
+  for (int pass = existed ? 0 : 1; pass < 2; pass++) {
+    st = s->st[pass == 0 ? ST_DETAILS_UPDATE : ST_DETAILS_INSERT];
+    sqlite3_bind_int64(st, 1, rowid);
+    bind_text(st, 2, f->options_json);
+    bind_text(st, 3, f->images_json);
+    bind_text(st, 4, f->variants_json);
+    bind_text(st, 5, p->body_html);
+    bind_text(st, 6, f->body_text);
+    rc = step_done(s, st, "writing a product's details");
+    if (rc || (pass == 0 && sqlite3_changes(s->db) == 1))
+      break;
+  }
   if (rc)
     return rc;
   res->products++;
@@ -668,7 +685,8 @@ static int sqlite_put_products(souk_store *base, int64_t crawl_id, const char *o
       snprintf(platform, sizeof platform, "%s", column_text(q, 0));
     sqlite3_finalize(q);
   }
-  int rc = step_done(s, s->st[ST_BEGIN], "starting a transaction");
+  /* A page is one transaction, or one savepoint of a batch's transaction. */
+  int rc = step_done(s, s->st[s->in_batch ? ST_SAVEPOINT : ST_BEGIN], "starting a transaction");
   if (rc)
     return rc;
   souk_put_result page = {0};
@@ -685,16 +703,47 @@ static int sqlite_put_products(souk_store *base, int64_t crawl_id, const char *o
   if (rc) {
     char keep[512];
     snprintf(keep, sizeof keep, "%s", s->base.errmsg);
-    step_done(s, s->st[ST_ROLLBACK], "rolling back");
+    if (s->in_batch) {
+      step_done(s, s->st[ST_ROLLBACK_TO], "rolling back");
+      step_done(s, s->st[ST_RELEASE], "rolling back");
+    } else {
+      step_done(s, s->st[ST_ROLLBACK], "rolling back");
+    }
     souk__store_error(base, rc, "%s", keep);
     return rc;
   }
-  rc = step_done(s, s->st[ST_COMMIT], "committing products");
+  rc = step_done(s, s->st[s->in_batch ? ST_RELEASE : ST_COMMIT], "committing products");
   if (!rc) {
     res->products += page.products;
     res->new_products += page.new_products;
     res->changed += page.changed;
     res->events += page.events;
+  }
+  return rc;
+}
+
+static int sqlite_batch_begin(souk_store *base) {
+  sqlite_store *s = (sqlite_store *)base;
+  if (s->in_batch)
+    return souk__store_error(base, SOUK_ESTATE, "a batch is already open");
+  int rc = step_done(s, s->st[ST_BEGIN], "starting a transaction");
+  s->in_batch = rc == 0;
+  return rc;
+}
+
+static int sqlite_batch_end(souk_store *base, bool commit) {
+  sqlite_store *s = (sqlite_store *)base;
+  if (!s->in_batch)
+    return 0;
+  s->in_batch = false;
+  int rc = commit ? step_done(s, s->st[ST_COMMIT], "committing products") : 0;
+  if (!commit || rc) {
+    char keep[512];
+    snprintf(keep, sizeof keep, "%s", s->base.errmsg);
+    if (!sqlite3_get_autocommit(s->db))
+      step_done(s, s->st[ST_ROLLBACK], "rolling back");
+    if (rc)
+      souk__store_error(base, rc, "%s", keep);
   }
   return rc;
 }
@@ -1241,6 +1290,8 @@ static const souk_store_ops sqlite_ops = {
     .close = sqlite_close,
     .crawl_begin = sqlite_crawl_begin,
     .put_products = sqlite_put_products,
+    .batch_begin = sqlite_batch_begin,
+    .batch_end = sqlite_batch_end,
     .set_info = sqlite_set_info,
     .crawl_end = sqlite_crawl_end,
     .query = sqlite_query,

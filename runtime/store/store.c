@@ -153,6 +153,16 @@ int souk__store_put_prepared(souk_store *s, int64_t crawl_id, const char *url,
   return s->ops->put_products(s, crawl_id, origin, products, views, n, res ? res : &local);
 }
 
+bool souk__store_can_batch(const souk_store *s) { return s->ops->batch_begin != NULL; }
+
+int souk__store_batch_begin(souk_store *s) {
+  return s->ops->batch_begin ? s->ops->batch_begin(s) : 0;
+}
+
+int souk__store_batch_end(souk_store *s, bool commit) {
+  return s->ops->batch_end ? s->ops->batch_end(s, commit) : 0;
+}
+
 int souk_store_put_products(souk_store *s, int64_t crawl_id, const char *url,
                             const souk_product *products, size_t n, souk_put_result *res) {
   return souk__store_put_prepared(s, crawl_id, url, products, NULL, n, res);

@@ -21,6 +21,10 @@ typedef struct souk_store_ops {
   int (*put_products)(souk_store *s, int64_t crawl_id, const char *origin,
                       const souk_product *p, const souk_facts_view *views, size_t n,
                       souk_put_result *res);
+  /* Optional: one transaction around several put_products calls (each of which then only
+   * marks a savepoint), ended by batch_end with commit or rollback. */
+  int (*batch_begin)(souk_store *s);
+  int (*batch_end)(souk_store *s, bool commit);
   int (*set_info)(souk_store *s, const char *origin, const souk_store_info *info);
   int (*crawl_end)(souk_store *s, int64_t crawl_id, const souk_crawl_end *end);
   int (*query)(souk_store *s, const souk_query *q, souk_product_cb cb, void *ud, char **next);
@@ -89,6 +93,13 @@ int souk__facts_view_copy(souk_arena *a, const souk_product_facts *f, souk_facts
 int souk__store_put_prepared(souk_store *s, int64_t crawl_id, const char *url,
                              const souk_product *products, const souk_facts_view *views,
                              size_t n, souk_put_result *res);
+
+/* Group commit: pages put between souk__store_batch_begin and souk__store_batch_end(commit)
+ * become durable together; a page that fails inside a batch is undone alone. A backend
+ * without batches (MongoDB) commits each page itself: souk__store_can_batch says which. */
+bool souk__store_can_batch(const souk_store *s);
+int souk__store_batch_begin(souk_store *s);
+int souk__store_batch_end(souk_store *s, bool commit);
 
 void souk__facts_init(souk_product_facts *f);
 void souk__facts_free(souk_product_facts *f);

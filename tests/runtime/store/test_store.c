@@ -8,8 +8,11 @@
 
 #include "check.h"
 #include "core/log.h"
+#include <sqlite3.h>
+
 #include "souk/error.h"
 #include "store/store.h"
+#include "store/store_int.h"
 
 #define SHOP "https://shop.example"
 
@@ -522,6 +525,69 @@ TEST(killed_crawl_resumes_without_loss_or_duplicates) {
   free(c);
   souk_store_close(s);
   SAY("12 of 20 written, process gone, restart: 20 products, no duplicate, old crawl interrupted");
+}
+
+/* Group commit (the store writer's): pages inside one batch become durable together, a page
+ * that fails is undone alone, and a batch never ended is lost whole. */
+TEST(batched_pages_commit_together_and_fail_alone) {
+  souk_store *s = open_store();
+  bool sqlite = souk__store_can_batch(s);
+  cat *c = malloc(sizeof *c);
+  make_catalog(c, 30);
+  souk_query q;
+  souk_query_init(&q);
+
+  /* Three pages in one batch; the batch is rolled back: nothing stays. */
+  int64_t id;
+  CHECK_INT(souk_store_crawl_begin(s, SHOP, "shopify", &id), ==, 0);
+  CHECK_INT(souk__store_batch_begin(s), ==, 0);
+  for (int page = 0; page < 3; page++)
+    CHECK_INT(souk_store_put_products(s, id, SHOP, c->p + page * 10, 10, NULL), ==, 0);
+  CHECK_INT(souk__store_batch_end(s, false), ==, 0);
+  CHECK_INT(count_query(s, &q), ==, sqlite ? 0 : 30);
+
+  if (sqlite) {
+    /* Another connection adds a trigger that refuses product 1015, in the second page. */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/souk.db", souk_test_tmpdir());
+    sqlite3 *raw = NULL;
+    CHECK_INT(sqlite3_open(path, &raw), ==, SQLITE_OK);
+    CHECK_INT(sqlite3_exec(raw, "CREATE TRIGGER refuse BEFORE INSERT ON products WHEN NEW.id = 1015"
+                                " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+                           NULL, NULL, NULL), ==, SQLITE_OK);
+    CHECK_INT(souk__store_batch_begin(s), ==, 0);
+    CHECK_INT(souk__store_batch_begin(s), ==, SOUK_ESTATE);
+    souk_put_result r = {0}, r2 = {0};
+    CHECK_INT(souk_store_put_products(s, id, SHOP, c->p, 10, &r), ==, 0);
+    CHECK_INT(souk_store_put_products(s, id, SHOP, c->p + 10, 10, NULL), ==, SOUK_ESTORE);
+    CHECK_MSG(strstr(souk_store_errmsg(s), "refused by the test") != NULL, "error: %s",
+              souk_store_errmsg(s));
+    CHECK_INT(souk_store_put_products(s, id, SHOP, c->p + 20, 10, &r2), ==, 0);
+    CHECK_INT(souk__store_batch_end(s, true), ==, 0);
+    CHECK_INT(sqlite3_exec(raw, "DROP TRIGGER refuse", NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close(raw);
+    CHECK_INT(count_query(s, &q), ==, 20);
+    CHECK_INT((long long)(r.new_products + r2.new_products), ==, 20);
+    /* The crawl's counters hold the two committed pages only. */
+    souk_crawl_end end = {.status = 0, .complete = false, .pages = 3};
+    CHECK_INT(souk_store_crawl_end(s, id, &end), ==, 0);
+    CHECK_INT(souk_store_crawl_begin(s, SHOP, "shopify", &id), ==, 0);
+  }
+
+  /* A batch never ended (the process died): its pages are gone, the earlier ones stay. */
+  CHECK_INT(souk__store_batch_begin(s), ==, 0);
+  CHECK_INT(souk_store_put_products(s, id, SHOP, c->p + 10, 10, NULL), ==, 0);
+  souk_store_close(s);
+  s = open_store();
+  CHECK_INT(count_query(s, &q), ==, sqlite ? 20 : 30);
+  crawl(s, c, true);
+  CHECK_INT(count_query(s, &q), ==, 30);
+  free(c);
+  souk_store_close(s);
+  SAY("%s", sqlite ? "SQLite batch: rollback keeps nothing; a refused page (a trigger) is undone"
+                     " alone between two committed pages; an unended"
+                     " batch is lost whole and the next crawl completes the store"
+                   : "MongoDB has no batches: each page commits on its own (batch calls do nothing)");
 }
 
 static int summary_cb(const souk_store_summary *st, void *ud) {
