@@ -21,8 +21,8 @@ typedef struct souk_store_ops {
   int (*put_products)(souk_store *s, int64_t crawl_id, const char *origin,
                       const souk_product *p, const souk_facts_view *views, size_t n,
                       souk_put_result *res);
-  /* Optional: one transaction around several put_products calls (each of which then only
-   * marks a savepoint), ended by batch_end with commit or rollback. */
+  /* Optional: one transaction around several put_products calls, ended by batch_end with
+   * commit or rollback; a put_products that fails inside it rolls the whole batch back. */
   int (*batch_begin)(souk_store *s);
   int (*batch_end)(souk_store *s, bool commit);
   int (*set_info)(souk_store *s, const char *origin, const souk_store_info *info);
@@ -95,7 +95,8 @@ int souk__store_put_prepared(souk_store *s, int64_t crawl_id, const char *url,
                              size_t n, souk_put_result *res);
 
 /* Group commit: pages put between souk__store_batch_begin and souk__store_batch_end(commit)
- * become durable together; a page that fails inside a batch is undone alone. A backend
+ * become durable together; a page that fails inside a batch undoes the batch (every page put
+ * since souk__store_batch_begin) and ends it, and batch_end then does nothing. A backend
  * without batches (MongoDB) commits each page itself: souk__store_can_batch says which. */
 bool souk__store_can_batch(const souk_store *s);
 int souk__store_batch_begin(souk_store *s);

@@ -98,9 +98,9 @@ static int copy_product(souk_arena *a, souk_product *d, const souk_product *s) {
 /* Group commit: the thread keeps one transaction open while pages keep coming, and commits
  * when none came for BATCH_LINGER_MS, when the transaction is BATCH_MAX_MS old, or before any
  * other operation. Each page's own commit rewrote every index page it touched (16 KiB each,
- * six indexes): batching cuts that by the number of pages in the batch. A page is still
- * atomic (a savepoint), a crash loses at most the open batch (the restarted crawl writes it
- * again), and the pages' callbacks run after their commit. */
+ * six indexes): batching cuts that by the number of pages in the batch. A crash loses at
+ * most the open batch (the restarted crawl writes it again); a page that fails undoes its
+ * batch, and every page of it reports that failure; callbacks run after the commit. */
 #define BATCH_LINGER_MS 100
 #define BATCH_MAX_MS 1000
 
@@ -136,14 +136,20 @@ static void hand_back(souk_store_writer *w, job *first, job *last) {
   uv_async_send(&w->async);
 }
 
-/* Without the lock: ends the open batch; a failed commit fails every page it held. */
-static void batch_end(souk_store_writer *w, job *held) {
-  int rc = souk__store_batch_end(w->store, true);
-  for (job *j = held; rc && j; j = j->next)
+/* Fails every page of a batch that was undone. */
+static void batch_failed(job *held, int rc, const char *err) {
+  for (job *j = held; j; j = j->next)
     if (!j->rc) {
       j->rc = rc;
-      snprintf(j->err, sizeof j->err, "%s", souk_store_errmsg(w->store));
+      snprintf(j->err, sizeof j->err, "%s", err);
     }
+}
+
+/* Without the lock: ends the open batch. */
+static void batch_end(souk_store_writer *w, job *held) {
+  int rc = souk__store_batch_end(w->store, true);
+  if (rc)
+    batch_failed(held, rc, souk_store_errmsg(w->store));
 }
 
 static void *writer_main(void *arg) {
@@ -205,7 +211,17 @@ static void *writer_main(void *arg) {
     w->queued_bytes -= j->bytes;
     pthread_cond_broadcast(&w->room);
     j->next = NULL;
-    if (batch) {
+    if (batch && j->rc) {
+      /* The store undid the batch: its pages failed with this one. */
+      batch_failed(w->held_head, j->rc, j->err);
+      if (w->held_tail)
+        w->held_tail->next = j;
+      else
+        w->held_head = j;
+      hand_back(w, w->held_head, j);
+      w->held_head = w->held_tail = NULL;
+      batch = false;
+    } else if (batch) {
       if (w->held_tail)
         w->held_tail->next = j;
       else

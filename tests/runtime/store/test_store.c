@@ -527,9 +527,14 @@ TEST(killed_crawl_resumes_without_loss_or_duplicates) {
   SAY("12 of 20 written, process gone, restart: 20 products, no duplicate, old crawl interrupted");
 }
 
-/* Group commit (the store writer's): pages inside one batch become durable together, a page
- * that fails is undone alone, and a batch never ended is lost whole. */
-TEST(batched_pages_commit_together_and_fail_alone) {
+static int title_cb(const souk_stored_product *p, void *ud) {
+  snprintf(ud, 64, "%s", p->title);
+  return 0;
+}
+
+/* Group commit (the store writer's): pages inside one batch become durable together; a page
+ * that fails undoes its whole batch; a batch never ended is lost whole. */
+TEST(batched_pages_commit_together_and_fail_together) {
   souk_store *s = open_store();
   bool sqlite = souk__store_can_batch(s);
   cat *c = malloc(sizeof *c);
@@ -547,7 +552,18 @@ TEST(batched_pages_commit_together_and_fail_alone) {
   CHECK_INT(count_query(s, &q), ==, sqlite ? 0 : 30);
 
   if (sqlite) {
-    /* Another connection adds a trigger that refuses product 1015, in the second page. */
+    /* Two pages committed in a batch. */
+    CHECK_INT(souk__store_batch_begin(s), ==, 0);
+    CHECK_INT(souk__store_batch_begin(s), ==, SOUK_ESTATE);
+    souk_put_result r = {0}, r2 = {0};
+    CHECK_INT(souk_store_put_products(s, id, SHOP, c->p, 10, &r), ==, 0);
+    CHECK_INT(souk_store_put_products(s, id, SHOP, c->p + 20, 10, &r2), ==, 0);
+    CHECK_INT(souk__store_batch_end(s, true), ==, 0);
+    CHECK_INT(count_query(s, &q), ==, 20);
+    CHECK_INT((long long)(r.new_products + r2.new_products), ==, 20);
+
+    /* Another connection adds a trigger that refuses product 1015: the page holding it
+     * fails, and with it the page before it in the same batch; the batch is over. */
     char path[4096];
     snprintf(path, sizeof path, "%s/data/souk.db", souk_test_tmpdir());
     sqlite3 *raw = NULL;
@@ -556,19 +572,19 @@ TEST(batched_pages_commit_together_and_fail_alone) {
                                 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
                            NULL, NULL, NULL), ==, SQLITE_OK);
     CHECK_INT(souk__store_batch_begin(s), ==, 0);
-    CHECK_INT(souk__store_batch_begin(s), ==, SOUK_ESTATE);
-    souk_put_result r = {0}, r2 = {0};
-    CHECK_INT(souk_store_put_products(s, id, SHOP, c->p, 10, &r), ==, 0);
+    make_catalog(c, 30);
+    c->p[25].title = "Renamed in the failed batch";
+    CHECK_INT(souk_store_put_products(s, id, SHOP, c->p + 20, 10, NULL), ==, 0);
     CHECK_INT(souk_store_put_products(s, id, SHOP, c->p + 10, 10, NULL), ==, SOUK_ESTORE);
     CHECK_MSG(strstr(souk_store_errmsg(s), "refused by the test") != NULL, "error: %s",
               souk_store_errmsg(s));
-    CHECK_INT(souk_store_put_products(s, id, SHOP, c->p + 20, 10, &r2), ==, 0);
     CHECK_INT(souk__store_batch_end(s, true), ==, 0);
     CHECK_INT(sqlite3_exec(raw, "DROP TRIGGER refuse", NULL, NULL, NULL), ==, SQLITE_OK);
     sqlite3_close(raw);
     CHECK_INT(count_query(s, &q), ==, 20);
-    CHECK_INT((long long)(r.new_products + r2.new_products), ==, 20);
-    /* The crawl's counters hold the two committed pages only. */
+    char title[64] = "";
+    CHECK_INT(souk_store_get_product(s, SHOP, 1025, title_cb, title), ==, 0);
+    CHECK_STR(title, "Red widget 25");
     souk_crawl_end end = {.status = 0, .complete = false, .pages = 3};
     CHECK_INT(souk_store_crawl_end(s, id, &end), ==, 0);
     CHECK_INT(souk_store_crawl_begin(s, SHOP, "shopify", &id), ==, 0);
@@ -584,9 +600,9 @@ TEST(batched_pages_commit_together_and_fail_alone) {
   CHECK_INT(count_query(s, &q), ==, 30);
   free(c);
   souk_store_close(s);
-  SAY("%s", sqlite ? "SQLite batch: rollback keeps nothing; a refused page (a trigger) is undone"
-                     " alone between two committed pages; an unended"
-                     " batch is lost whole and the next crawl completes the store"
+  SAY("%s", sqlite ? "SQLite batch: rollback keeps nothing; commit keeps both pages; a page refused"
+                     " by a trigger undoes its batch (the page before it too) with the trigger's"
+                     " message; an unended batch is lost whole; the next crawl completes the store"
                    : "MongoDB has no batches: each page commits on its own (batch calls do nothing)");
 }
 
