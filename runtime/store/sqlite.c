@@ -2,6 +2,7 @@
 /* The embedded store on SQLite: schema and migrations, page-at-a-time upserts with change
  * detection, delisting, FTS5 text search, keyset-paginated queries and aggregates. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,102 @@ typedef struct sqlite_store {
   souk_product_facts facts;
   souk_buf url;
   bool in_batch;               /* a batch's transaction is open: pages join it */
+  struct checkpointer *ckpt;   /* a handle that writes batches checkpoints on a thread */
 } sqlite_store;
+
+/* ---- the checkpointer ------------------------------------------------------------------ */
+/* A handle that writes batches (the store writer's) does not checkpoint in its own commits:
+ * a thread with a connection of its own copies the WAL back into the database (a PASSIVE
+ * checkpoint, which never blocks the writer) whenever a commit leaves more than
+ * CHECKPOINT_PAGES pages in the WAL. The writer goes on writing pages meanwhile, on the
+ * other core; the WAL starts over at the first transaction after a checkpoint that caught
+ * up, so it stays about CHECKPOINT_PAGES long. */
+#define CHECKPOINT_PAGES 4096
+
+typedef struct checkpointer {
+  sqlite3 *db;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  bool due, stop;
+} checkpointer;
+
+static void *checkpointer_main(void *arg) {
+  checkpointer *c = arg;
+  pthread_mutex_lock(&c->lock);
+  for (;;) {
+    while (!c->due && !c->stop)
+      pthread_cond_wait(&c->wake, &c->lock);
+    if (c->stop)
+      break;
+    c->due = false;
+    pthread_mutex_unlock(&c->lock);
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
+      SOUK_DEBUG(STORE, "background checkpoint: %s", sqlite3_errmsg(c->db));
+    pthread_mutex_lock(&c->lock);
+  }
+  pthread_mutex_unlock(&c->lock);
+  return NULL;
+}
+
+/* sqlite3_wal_hook: after each commit of the writing handle. */
+static int wal_committed(void *ud, sqlite3 *db, const char *name, int pages) {
+  (void)db;
+  (void)name;
+  checkpointer *c = ud;
+  if (pages >= CHECKPOINT_PAGES) {
+    pthread_mutex_lock(&c->lock);
+    c->due = true;
+    pthread_cond_signal(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+  }
+  return SQLITE_OK;
+}
+
+static void checkpointer_stop(sqlite_store *s) {
+  checkpointer *c = s->ckpt;
+  if (!c)
+    return;
+  sqlite3_wal_hook(s->db, NULL, NULL);
+  sqlite3_wal_autocheckpoint(s->db, 10000);
+  pthread_mutex_lock(&c->lock);
+  c->stop = true;
+  pthread_cond_signal(&c->wake);
+  pthread_mutex_unlock(&c->lock);
+  pthread_join(c->thread, NULL);
+  sqlite3_close(c->db);
+  pthread_mutex_destroy(&c->lock);
+  pthread_cond_destroy(&c->wake);
+  free(c);
+  s->ckpt = NULL;
+}
+
+/* Without a thread (a file it cannot open again, no memory), commits checkpoint as before. */
+static void checkpointer_start(sqlite_store *s) {
+  const char *path = sqlite3_db_filename(s->db, "main");
+  if (s->ckpt || !path || !*path || !sqlite3_get_autocommit(s->db))
+    return;
+  checkpointer *c = calloc(1, sizeof *c);
+  if (!c)
+    return;
+  if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    sqlite3_close(c->db);
+    free(c);
+    return;
+  }
+  pthread_mutex_init(&c->lock, NULL);
+  pthread_cond_init(&c->wake, NULL);
+  if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0) {
+    sqlite3_close(c->db);
+    pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->wake);
+    free(c);
+    return;
+  }
+  s->ckpt = c;
+  sqlite3_wal_hook(s->db, wal_committed, c); /* replaces the automatic checkpoints */
+}
 
 static int db_error(sqlite_store *s, const char *what) {
   return souk__store_error(&s->base, SOUK_ESTORE, "SQLite: %s: %s", what, sqlite3_errmsg(s->db));
@@ -211,6 +307,7 @@ static const souk_store_ops sqlite_ops;
 
 static void sqlite_close(souk_store *base) {
   sqlite_store *s = (sqlite_store *)base;
+  checkpointer_stop(s);
   for (int i = 0; i < ST_COUNT; i++)
     sqlite3_finalize(s->st[i]);
   if (s->db)
@@ -722,6 +819,7 @@ static int sqlite_batch_begin(souk_store *base) {
   sqlite_store *s = (sqlite_store *)base;
   if (s->in_batch)
     return souk__store_error(base, SOUK_ESTATE, "a batch is already open");
+  checkpointer_start(s);
   int rc = step_done(s, s->st[ST_BEGIN], "starting a transaction");
   s->in_batch = rc == 0;
   return rc;
