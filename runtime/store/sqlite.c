@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "core/arena.h"
+#include "core/html_text.h"
 #include "core/log.h"
 #include "souk/error.h"
 #include "store/store_int.h"
@@ -65,6 +66,11 @@ static const char *const migrations[] = {
     "  tokenize = 'unicode61 remove_diacritics 2');",
 };
 
+/* The visible text of a product's description is not stored (a fifth of the bytes a crawl
+ * writes): SQL computes it from body_html with visible_text(), which every connection
+ * registers. Rows written before hold it in body_text, which wins. */
+#define BODY_TEXT "COALESCE(d.body_text, visible_text(d.body_html))"
+
 enum {
   ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_FIND, ST_INSERT, ST_UPDATE, ST_DETAILS_INSERT,
   ST_DETAILS_UPDATE,
@@ -100,11 +106,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         " fts_dirty = fts_dirty OR text_hash IS NOT ?28"
         " WHERE rowid = ?32 AND store = ?1 AND id = ?2",
     [ST_DETAILS_INSERT] =
-        "INSERT OR FAIL INTO product_details(product, options, images, variants, body_html,"
-        " body_text) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR FAIL INTO product_details(product, options, images, variants, body_html)"
+        " VALUES(?1, ?2, ?3, ?4, ?5)",
     [ST_DETAILS_UPDATE] =
         "UPDATE OR FAIL product_details SET options = ?2, images = ?3, variants = ?4,"
-        " body_html = ?5, body_text = ?6 WHERE product = ?1",
+        " body_html = ?5, body_text = NULL WHERE product = ?1",
     [ST_HISTORY] = "INSERT INTO history(store, product_id, variant_id, at, field, old_value,"
                    " new_value, crawl_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_FTS_DIRTY] = "SELECT 1 FROM products WHERE fts_dirty = 1 LIMIT 1",
@@ -112,7 +118,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_FTS_DELETE] = "DELETE FROM products_fts WHERE rowid IN (SELECT rowid FROM products"
                       " WHERE fts_dirty = 1 ORDER BY rowid LIMIT ?1)",
     [ST_FTS_INSERT] = "INSERT INTO products_fts(rowid, title, vendor, product_type, tags, body_text)"
-                      " SELECT p.rowid, p.title, p.vendor, p.product_type, p.tags, d.body_text"
+                      " SELECT p.rowid, p.title, p.vendor, p.product_type, p.tags,"
+                      " " BODY_TEXT
                       " FROM products p LEFT JOIN product_details d ON d.product = p.rowid"
                       " WHERE p.fts_dirty = 1 ORDER BY p.rowid LIMIT ?1",
     [ST_FTS_CLEAN] = "UPDATE products SET fts_dirty = 0 WHERE rowid IN (SELECT rowid FROM products"
@@ -136,9 +143,12 @@ typedef struct sqlite_store {
  * a thread with a connection of its own copies the WAL back into the database (a PASSIVE
  * checkpoint, which never blocks the writer) whenever a commit leaves more than
  * CHECKPOINT_PAGES pages in the WAL. The writer goes on writing pages meanwhile, on the
- * other core; the WAL starts over at the first transaction after a checkpoint that caught
- * up, so it stays about CHECKPOINT_PAGES long. */
+ * other core. The WAL only starts over when a transaction begins after a checkpoint caught up
+ * with every commit, which a writer that never pauses does not wait for: so when a commit
+ * leaves more than WAL_CAP_PAGES, the writer finishes the checkpoint itself right there (FULL:
+ * the thread did most of it), and its next transaction starts the WAL over. */
 #define CHECKPOINT_PAGES 4096
+#define WAL_CAP_PAGES 16384
 
 typedef struct checkpointer {
   sqlite3 *db;
@@ -167,12 +177,13 @@ static void *checkpointer_main(void *arg) {
   return NULL;
 }
 
-/* sqlite3_wal_hook: after each commit of the writing handle. */
+/* sqlite3_wal_hook: after each commit of the writing handle, outside its transaction. */
 static int wal_committed(void *ud, sqlite3 *db, const char *name, int pages) {
-  (void)db;
-  (void)name;
   checkpointer *c = ud;
-  if (pages >= CHECKPOINT_PAGES) {
+  if (pages > WAL_CAP_PAGES) {
+    if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_FULL, NULL, NULL) != SQLITE_OK)
+      SOUK_DEBUG(STORE, "checkpoint of a long WAL: %s", sqlite3_errmsg(db));
+  } else if (pages >= CHECKPOINT_PAGES) {
     pthread_mutex_lock(&c->lock);
     c->due = true;
     pthread_cond_signal(&c->wake);
@@ -207,7 +218,9 @@ static void checkpointer_start(sqlite_store *s) {
   checkpointer *c = calloc(1, sizeof *c);
   if (!c)
     return;
-  if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+  /* A new connection knows the database is in WAL mode (and checkpoints) once it read it. */
+  if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+      sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
     sqlite3_close(c->db);
     free(c);
     return;
@@ -317,6 +330,23 @@ static void sqlite_close(souk_store *base) {
   free(s);
 }
 
+/* SQL visible_text(html): souk_html_text; "" for NULL, as the facts say. */
+static void sql_visible_text(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *html = (const char *)sqlite3_value_text(argv[0]);
+  if (!html) {
+    sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+    return;
+  }
+  souk_buf out;
+  souk_buf_init(&out, (size_t)sqlite3_value_bytes(argv[0]) * 4 + 16);
+  if (souk_html_text(html, (size_t)sqlite3_value_bytes(argv[0]), &out) != 0)
+    sqlite3_result_error_nomem(ctx);
+  else
+    sqlite3_result_text(ctx, out.data ? out.data : "", (int)out.len, SQLITE_TRANSIENT);
+  souk_buf_free(&out);
+}
+
 /* mkdir -p for the directory part of path. */
 static int make_parent_dirs(const char *path) {
   char dir[4096];
@@ -362,6 +392,9 @@ souk_store *souk__sqlite_open(const char *path, const souk_config *cfg, souk_err
     return NULL;
   }
   sqlite3_busy_timeout(s->db, 10000);
+  sqlite3_create_function_v2(s->db, "visible_text", 1,
+                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                             sql_visible_text, NULL, NULL, NULL);
   /* 16 KiB pages: a quarter of the system calls of the default 4 KiB for rows of a few KiB
    * (applies to a new database only). */
   int rc = exec(s, "PRAGMA page_size = 16384");
@@ -374,7 +407,9 @@ souk_store *souk__sqlite_open(const char *path, const souk_config *cfg, souk_err
                          "PRAGMA foreign_keys = OFF;"
                          /* Fewer, larger checkpoints: a page rewritten by several
                           * transactions is copied back to the database once. */
-                         "PRAGMA wal_autocheckpoint = 10000");
+                         "PRAGMA wal_autocheckpoint = 10000;"
+                         /* A WAL that grew during a crawl shrinks back when it starts over. */
+                         "PRAGMA journal_size_limit = 67108864");
   rc = rc ? rc : migrate(s);
   for (int i = 0; i < ST_COUNT && !rc; i++)
     if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK)
@@ -748,7 +783,6 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
     bind_text(st, 3, f->images_json);
     bind_text(st, 4, f->variants_json);
     bind_text(st, 5, p->body_html);
-    bind_text(st, 6, f->body_text);
     rc = step_done(s, st, "writing a product's details");
     if (rc || (pass == 0 && sqlite3_changes(s->db) == 1))
       break;
@@ -1010,7 +1044,7 @@ static int sqlite_query(souk_store *base, const souk_query *q, souk_product_cb c
                 " p.last_seen, p.last_changed, p.delisted_at, ");
   souk_buf_adds(&b.sql, sexpr ? sexpr : "NULL");
   if (full)
-    souk_buf_adds(&b.sql, ", d.body_html, d.body_text, d.options, d.images, d.variants");
+    souk_buf_adds(&b.sql, ", d.body_html, " BODY_TEXT ", d.options, d.images, d.variants");
   int rc = build_filters(s, q, &b, full);
   const char *dir = q->descending ? "DESC" : "ASC";
   if (!rc && start.value && !relevance) {
