@@ -84,9 +84,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_FIND] = "SELECT p.rowid, p.delisted_at, d.variants FROM products p"
                 " LEFT JOIN product_details d ON d.product = p.rowid WHERE p.store = ?1 AND p.id = ?2",
     /* A product is written by an INSERT when it is new and an UPDATE of its row when it is
-     * known (the FIND before tells which), both OR FAIL: such a statement needs no statement
-     * journal, where an upsert (ON CONFLICT DO UPDATE) copies every page it touches into one
-     * (16 KiB per page, a third of the writer's time). A failure rolls back the whole page. */
+     * known: the FIND before already tells which and gives the rowid, so an upsert's second
+     * probe of the (store, id) index is not needed. A failure undoes the page (or batch). */
     [ST_INSERT] =
         "INSERT OR FAIL INTO products(store, id, platform, handle, url, title, vendor,"
         " product_type, tags, description_length, created_at, updated_at, published_at, ntags,"

@@ -110,10 +110,10 @@ static uint64_t now_ms(void) {
   return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
-/* Waits on `more` until ms (CLOCK_REALTIME, as the condition variable uses). */
+/* Waits on `more` for at most ms_from_now (the condition variable's clock is monotonic). */
 static int wait_until(souk_store_writer *w, uint64_t ms_from_now) {
   struct timespec t;
-  clock_gettime(CLOCK_REALTIME, &t);
+  clock_gettime(CLOCK_MONOTONIC, &t);
   t.tv_sec += (time_t)(ms_from_now / 1000u);
   t.tv_nsec += (long)(ms_from_now % 1000u) * 1000000L;
   if (t.tv_nsec >= 1000000000L) {
@@ -211,24 +211,21 @@ static void *writer_main(void *arg) {
     w->queued_bytes -= j->bytes;
     pthread_cond_broadcast(&w->room);
     j->next = NULL;
-    if (batch && j->rc) {
+    if (!batch) {
+      hand_back(w, j, j);
+      continue;
+    }
+    if (w->held_tail)
+      w->held_tail->next = j;
+    else
+      w->held_head = j;
+    w->held_tail = j;
+    if (j->rc) {
       /* The store undid the batch: its pages failed with this one. */
       batch_failed(w->held_head, j->rc, j->err);
-      if (w->held_tail)
-        w->held_tail->next = j;
-      else
-        w->held_head = j;
       hand_back(w, w->held_head, j);
       w->held_head = w->held_tail = NULL;
       batch = false;
-    } else if (batch) {
-      if (w->held_tail)
-        w->held_tail->next = j;
-      else
-        w->held_head = j;
-      w->held_tail = j;
-    } else {
-      hand_back(w, j, j);
     }
   }
   pthread_mutex_unlock(&w->lock);
@@ -285,7 +282,11 @@ souk_store_writer *souk_store_writer_new(uv_loop_t *loop, const souk_store *stor
     return NULL;
   }
   pthread_mutex_init(&w->lock, NULL);
-  pthread_cond_init(&w->more, NULL);
+  pthread_condattr_t monotonic;
+  pthread_condattr_init(&monotonic);
+  pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+  pthread_cond_init(&w->more, &monotonic);
+  pthread_condattr_destroy(&monotonic);
   pthread_cond_init(&w->room, NULL);
   if (uv_async_init(loop, &w->async, on_async) != 0) {
     souk_store_close(w->store);
