@@ -148,6 +148,8 @@ typedef struct sqlite_store {
  * the thread did most of it), and its next transaction starts the WAL over. */
 #define CHECKPOINT_PAGES 4096
 #define WAL_CAP_PAGES 16384
+/* Other handles: SQLite's own checkpoint in a commit that leaves this many pages. */
+#define AUTOCHECKPOINT_PAGES 10000
 
 typedef struct checkpointer {
   sqlite3 *db;
@@ -196,7 +198,7 @@ static void checkpointer_stop(sqlite_store *s) {
   if (!c)
     return;
   sqlite3_wal_hook(s->db, NULL, NULL);
-  sqlite3_wal_autocheckpoint(s->db, 10000);
+  sqlite3_wal_autocheckpoint(s->db, AUTOCHECKPOINT_PAGES);
   pthread_mutex_lock(&c->lock);
   c->stop = true;
   pthread_cond_signal(&c->wake);
@@ -404,11 +406,12 @@ souk_store *souk__sqlite_open(const char *path, const souk_config *cfg, souk_err
   rc = rc ? rc : exec(s, cache);
   rc = rc ? rc : exec(s, "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
                          "PRAGMA foreign_keys = OFF;"
-                         /* Fewer, larger checkpoints: a page rewritten by several
-                          * transactions is copied back to the database once. */
-                         "PRAGMA wal_autocheckpoint = 10000;"
                          /* A WAL that grew during a crawl shrinks back when it starts over. */
                          "PRAGMA journal_size_limit = 67108864");
+  /* Fewer, larger checkpoints: a page rewritten by several transactions is copied back to
+   * the database once. */
+  if (!rc)
+    sqlite3_wal_autocheckpoint(s->db, AUTOCHECKPOINT_PAGES);
   rc = rc ? rc : migrate(s);
   for (int i = 0; i < ST_COUNT && !rc; i++)
     if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK)

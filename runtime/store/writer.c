@@ -123,16 +123,21 @@ static int wait_until(souk_store_writer *w, uint64_t ms_from_now) {
   return pthread_cond_timedwait(&w->more, &w->lock, &t);
 }
 
+/* Appends the chain first..last to the list *head..*tail. */
+static void append(job **head, job **tail, job *first, job *last) {
+  last->next = NULL;
+  if (*tail)
+    (*tail)->next = first;
+  else
+    *head = first;
+  *tail = last;
+}
+
 /* With the lock: moves jobs to the loop's list and wakes it. */
 static void hand_back(souk_store_writer *w, job *first, job *last) {
   if (!first)
     return;
-  last->next = NULL;
-  if (w->done_tail)
-    w->done_tail->next = first;
-  else
-    w->done_head = first;
-  w->done_tail = last;
+  append(&w->done_head, &w->done_tail, first, last);
   uv_async_send(&w->async);
 }
 
@@ -215,11 +220,7 @@ static void *writer_main(void *arg) {
       hand_back(w, j, j);
       continue;
     }
-    if (w->held_tail)
-      w->held_tail->next = j;
-    else
-      w->held_head = j;
-    w->held_tail = j;
+    append(&w->held_head, &w->held_tail, j, j);
     if (j->rc) {
       /* The store undid the batch: its pages failed with this one. */
       batch_failed(w->held_head, j->rc, j->err);
@@ -311,11 +312,7 @@ static int enqueue(souk_store_writer *w, job *j) {
   while (j->bytes && w->queued_bytes > 0 && w->queued_bytes + j->bytes > w->max_bytes && !w->stop)
     pthread_cond_wait(&w->room, &w->lock);
   w->queued_bytes += j->bytes;
-  if (w->tail)
-    w->tail->next = j;
-  else
-    w->head = j;
-  w->tail = j;
+  append(&w->head, &w->tail, j, j);
   pthread_cond_signal(&w->more);
   pthread_mutex_unlock(&w->lock);
   return 0;
