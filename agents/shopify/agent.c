@@ -5,8 +5,8 @@
  * Order of attempts (docs/agents/shopify.md):
  *   1. /meta.json for the currency, shop name and announced product count (optional);
  *   2. /products.json?limit=250&page=N from 1 until a page is empty or shorter than the first
- *      (a store may serve fewer than asked); the next page is requested before the current one
- *      is stored, so network and storage overlap;
+ *      (a store may serve fewer than asked); once page 1 is known, two pages are in flight, so
+ *      the network, the decoder and the store overlap, and a request past the end is dropped;
  *   3. past the 25,000 cap (HTTP 400): /collections.json and each collection's products.json,
  *      de-duplicated by product id;
  *   4. when /products.json is disabled (404, 403, HTML): the product sitemaps, then each
@@ -31,6 +31,7 @@
 #define PAGE_LIMIT 250
 #define PAGE_CAP 25000           /* page * limit beyond this answers 400 */
 #define MAX_PARALLEL 8           /* product pages in flight in sitemap mode */
+#define PAGES_AHEAD 2            /* /products.json pages in flight after page 1 */
 #define MAX_HANDLES 1000000
 #define MAX_COLLECTIONS 100000
 
@@ -65,6 +66,7 @@ typedef struct shop_req {
   struct shop_req *next;
   unsigned page;
   size_t index;                /* collection or handle index */
+  bool dropped;                /* past the end of its walk: its answer is ignored */
   void (*on_done)(struct shop_req *r, const souk_host_http_response *res);
 } shop_req;
 
@@ -78,9 +80,10 @@ struct shop_crawl {
   int decimals;
   int64_t announced;
   bool meta_ok;
-  unsigned page;
-  size_t first_len;
-  bool last_page_seen;         /* a short or empty page ended the current walk */
+  unsigned page;               /* the last page asked for in the current walk */
+  size_t first_len;            /* length of the current walk's first page */
+  size_t products_first_len;   /* length of /products.json page 1 */
+  unsigned end_page;           /* 0 until a short, empty or refused page ends /products.json */
   bool repeated;               /* a page held nothing new: the server ignores ?page= */
   shop_req *reqs;              /* in flight */
   int inflight;
@@ -336,6 +339,11 @@ static void on_response(const souk_host_http_response *res, void *ud) {
     }
   }
   sc->inflight--;
+  if (r->dropped) {
+    free(r);
+    maybe_finish(sc);
+    return;
+  }
   if (res->error == SOUK_ECANCELED || sc->ending) {
     free(r);
     if (!sc->ending) {
@@ -463,29 +471,71 @@ static long store_page(shop_crawl *sc, shop_req *r, const souk_host_http_respons
 
 static void on_products(shop_req *r, const souk_host_http_response *res);
 
+/* /products.json pages asked for and not answered yet, dropped ones aside. */
+static int products_in_flight(const shop_crawl *sc) {
+  int n = 0;
+  for (const shop_req *r = sc->reqs; r; r = r->next)
+    n += r->on_done == on_products && !r->dropped;
+  return n;
+}
+
 static void request_products_page(shop_crawl *sc) {
   char url[1200];
+  sc->page++;
   snprintf(url, sizeof url, "%s/products.json?limit=%d&page=%u", sc->base, PAGE_LIMIT, sc->page);
   int rc = get(sc, url, sc->page, 0, on_products);
   if (rc)
     fail(sc, rc, "requesting %s: %s", url, souk_strerror(rc));
 }
 
-/* A full page means there may be more: ask for the next one now. An empty page, or one
- * shorter than the first (a store may serve fewer than asked), ends the walk. */
-static void next_products_page(shop_crawl *sc, shop_req *r, long held, size_t fresh) {
-  if (r->page == 1)
-    sc->first_len = (size_t)held;
-  sc->last_page_seen = held == 0 || (size_t)held < sc->first_len;
-  if (!sc->last_page_seen && r->page > 1 && fresh == 0) {
-    /* A server that ignores ?page= repeats itself: stop instead of walking forever. */
-    sc->last_page_seen = true;
-    sc->repeated = true;
+/* Page `page` ends the walk: the pages after it that are in flight are dropped (pages before
+ * it may still be on their way: answers come in any order, and they are all stored). */
+static void end_products_walk(shop_crawl *sc, unsigned page) {
+  if (sc->end_page && sc->end_page <= page)
+    return;
+  sc->end_page = page;
+  for (shop_req *r = sc->reqs; r; r = r->next) {
+    if (r->on_done == on_products && r->page > page && !r->dropped) {
+      r->dropped = true;
+      sc->h->http_cancel(sc->h, r->handle);
+    }
   }
-  if (!sc->last_page_seen) {
-    sc->page = r->page + 1;
+}
+
+/* Whether page `page` should hold products, by the count /meta.json announced: a page past
+ * it is asked for only once the pages before it are answered, so a store whose count is
+ * right sees no request beyond the empty page that ends the walk. Without a count, the
+ * walk may ask for one page past that one (it is dropped). */
+static bool page_expected(const shop_crawl *sc, unsigned page) {
+  return sc->announced < 0 ||
+         (int64_t)(page - 1) * (int64_t)sc->products_first_len < sc->announced;
+}
+
+/* Keeps PAGES_AHEAD pages in flight until the end of the walk is known. */
+static void fill_products_window(shop_crawl *sc) {
+  while (!sc->ending && !sc->end_page) {
+    int n = products_in_flight(sc);
+    if (n >= PAGES_AHEAD || (n > 0 && !page_expected(sc, sc->page + 1)))
+      break;
     request_products_page(sc);
   }
+}
+
+/* Called when a page is decoded, before it is stored, so the next requests overlap the
+ * write. An empty page, or one shorter than the first (a store may serve fewer than asked),
+ * ends the walk; so does a page with nothing new after page 1 (a server that ignores ?page=
+ * repeats itself: stop instead of walking forever). */
+static void next_products_page(shop_crawl *sc, shop_req *r, long held, size_t fresh) {
+  if (r->page == 1)
+    sc->products_first_len = (size_t)held;
+  bool last = held == 0 || (size_t)held < sc->products_first_len;
+  if (!last && r->page > 1 && fresh == 0) {
+    last = true;
+    sc->repeated = true;
+  }
+  if (last)
+    end_products_walk(sc, r->page);
+  fill_products_window(sc);
 }
 
 static void on_products(shop_req *r, const souk_host_http_response *res) {
@@ -500,6 +550,9 @@ static void on_products(shop_req *r, const souk_host_http_response *res) {
                 "catalogs only",
                 sc->base);
   if (res->status == 400 && (size_t)r->page * PAGE_LIMIT > PAGE_CAP - PAGE_LIMIT) {
+    end_products_walk(sc, r->page);
+    if (sc->ph != PH_PRODUCTS)
+      return;
     sc->h->log(sc->h, SOUK_HOST_LOG_INFO,
                "%s: past the 25,000-product cap of /products.json after %llu products; walking "
                "collections",
@@ -520,16 +573,19 @@ static void on_products(shop_req *r, const souk_host_http_response *res) {
                 *res->content_type ? res->content_type : "no content type");
   if (store_page(sc, r, res, what, false, true, next_products_page) < 0)
     return;
-  if (sc->last_page_seen && sc->repeated)
+  /* Past the cap, the collections walk ends the crawl; here, the last page answered does. */
+  if (sc->ph != PH_PRODUCTS || !sc->end_page || products_in_flight(sc) > 0)
+    return;
+  if (sc->repeated)
     succeed(sc, false, "page %u repeated products already seen: the store ignores ?page=, "
-            "stopped there", r->page);
-  else if (sc->last_page_seen)
+            "stopped there", sc->end_page);
+  else
     succeed(sc, true, NULL);
 }
 
 static void start_products(shop_crawl *sc) {
   sc->ph = PH_PRODUCTS;
-  sc->page = 1;
+  sc->page = 0;
   request_products_page(sc);
 }
 

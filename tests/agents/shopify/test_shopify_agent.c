@@ -127,6 +127,60 @@ TEST(many_pages_fewer_than_asked) {
   SAY("1468 products: 6 pages, the short last page ends the walk, all stored");
 }
 
+/* 1468 products in 6 pages, crawled with the store's quirks; returns /products.json's stats. */
+static souk_httpd_path_stats crawl_with_quirks(const souk_fixture_quirks *q, scrape_run *out) {
+  const char *caps[] = {ANNIE_A, SOUL};
+  souk_fixture_store *fs = store_of(caps, 2, 4, SOUK_STOREFRONT_OPEN, 0, 0);
+  souk_fixture_store_quirks(fs, q);
+  souk_config *cfg = test_config();
+  const char *urls[] = {souk_fixture_store_url(fs)};
+  *out = crawl(cfg, urls, 1);
+  CHECK_MSG(out->results[0].status == 0, "status %s: %s", souk_err_name(out->results[0].status),
+            out->results[0].message);
+  souk_httpd_path_stats ps;
+  souk_httpd_stats_path(souk_fixture_store_server(fs), "/products.json", &ps);
+  out->results[0].put.new_products = count_products(cfg, urls[0]);
+  souk_fixture_store_stop(fs);
+  souk_config_free(cfg);
+  return ps;
+}
+
+TEST(pages_in_flight_answered_out_of_order) {
+  /* Even pages answer 150 ms late: page 3 arrives before page 2, 5 before 4. */
+  souk_fixture_quirks q = {.slow_even_pages_ms = 150};
+  scrape_run run;
+  souk_httpd_path_stats ps = crawl_with_quirks(&q, &run);
+  CHECK(run.results[0].complete);
+  CHECK_INT(run.results[0].put.new_products, ==, 1468);
+  CHECK_INT(ps.peak, ==, 2);      /* two pages in flight once page 1 is known */
+  CHECK_INT(ps.requests, ==, 6);  /* /meta.json announces 1468: no page past the short one */
+  SAY("1468 products, pages answered out of order: 2 in flight, 6 requests, all stored once");
+}
+
+TEST(no_meta_at_most_one_page_past_the_end) {
+  souk_fixture_quirks q = {.no_meta = true};
+  scrape_run run;
+  souk_httpd_path_stats ps = crawl_with_quirks(&q, &run);
+  CHECK(run.results[0].complete);
+  CHECK_INT(run.results[0].put.new_products, ==, 1468);
+  CHECK(ps.requests >= 6 && ps.requests <= 7);
+  CHECK(ps.peak <= 2);
+  SAY("no /meta.json: 1468 products in %u requests (the 7th, if sent, is dropped)", ps.requests);
+}
+
+TEST(store_that_ignores_page_stops) {
+  /* Every page is page 1: the walk stops at the first page with nothing new. */
+  souk_fixture_quirks q = {.ignores_page = true};
+  scrape_run run;
+  souk_httpd_path_stats ps = crawl_with_quirks(&q, &run);
+  CHECK(!run.results[0].complete);
+  CHECK_HAS(run.results[0].message, "ignores ?page=");
+  CHECK_INT(run.results[0].put.new_products, ==, 250);
+  CHECK(ps.requests <= 3);
+  SAY("a store that ignores ?page=: stopped after %u requests, 250 products, not complete: %s",
+      ps.requests, run.results[0].message);
+}
+
 TEST(cap_25000_walks_collections) {
   /* 183 x 137 = 25071 products: /products.json stops at 25,000 with HTTP 400. */
   const char *caps[] = {SOUL};
