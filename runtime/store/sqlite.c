@@ -64,7 +64,28 @@ static const char *const migrations[] = {
     "CREATE INDEX crawls_store ON crawls(store, id);"
     "CREATE VIRTUAL TABLE products_fts USING fts5(title, vendor, product_type, tags, body_text,"
     "  tokenize = 'unicode61 remove_diacritics 2');",
+    /* 2: the five secondary indexes of products lead with a small integer per store instead
+     * of its origin: each product writes five index entries, and comparing a one-byte
+     * integer instead of a URL made a first crawl 12% faster. The origin stays in the row. */
+    "ALTER TABLE stores ADD COLUMN key INTEGER;"
+    "UPDATE stores SET key = rowid;"
+    "CREATE UNIQUE INDEX stores_key ON stores(key);"
+    "ALTER TABLE products ADD COLUMN store_key INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE products SET store_key = IFNULL((SELECT key FROM stores WHERE origin = products.store), 0);"
+    "DROP INDEX products_vendor;"
+    "DROP INDEX products_type;"
+    "DROP INDEX products_price;"
+    "DROP INDEX products_updated;"
+    "DROP INDEX products_changed;"
+    "CREATE INDEX products_vendor ON products(store_key, vendor COLLATE NOCASE);"
+    "CREATE INDEX products_type ON products(store_key, product_type COLLATE NOCASE);"
+    "CREATE INDEX products_price ON products(store_key, price_min);"
+    "CREATE INDEX products_updated ON products(store_key, updated_at);"
+    "CREATE INDEX products_changed ON products(store_key, last_changed);",
 };
+
+/* A store's origin as the products' store_key, in SQL (-1 for an unknown store: no row). */
+#define STORE_KEY_OF(param) "IFNULL((SELECT key FROM stores WHERE origin = " param "), -1)"
 
 /* The visible text of a product's description is not stored (a fifth of the bytes a crawl
  * writes): SQL computes it from body_html with visible_text(), which every connection
@@ -91,9 +112,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         " product_type, tags, description_length, created_at, updated_at, published_at, ntags,"
         " nimages, nvariants, navailable, price_decimals, price_min, price_max, price_sum, priced,"
         " text_hash, first_seen, last_seen, last_changed, last_crawl_id, missed_crawls,"
-        " delisted_at, fts_dirty)"
+        " delisted_at, fts_dirty, store_key)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?15, ?16, ?17, ?18,"
-        " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29, ?29, ?30, 0, NULL, 1)",
+        " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29, ?29, ?30, 0, NULL, 1, ?33)",
     [ST_UPDATE] =
         "UPDATE OR FAIL products SET platform = ?3, handle = ?4, url = ?5, title = ?6,"
         " vendor = ?7, product_type = ?8, tags = ?9, description_length = ?15,"
@@ -471,7 +492,8 @@ static int sqlite_crawl_begin(souk_store *base, const char *origin, const char *
   if (rc)
     return rc;
   const char *sql[] = {
-      "INSERT INTO stores(origin, platform, first_seen) VALUES(?1, ?2, ?3)"
+      "INSERT INTO stores(origin, platform, first_seen, key)"
+      " VALUES(?1, ?2, ?3, (SELECT IFNULL(MAX(key), 0) + 1 FROM stores))"
       " ON CONFLICT(origin) DO UPDATE SET platform = excluded.platform",
       "UPDATE crawls SET state = 'interrupted', ended_at = ?3, status = -30,"
       " message = 'the process ended before the crawl did' WHERE store = ?1 AND state = 'running'",
@@ -565,7 +587,7 @@ static int sqlite_crawl_end(souk_store *base, int64_t crawl_id, const souk_crawl
         " WHERE store = ?1 AND last_crawl_id IS NOT ?2 AND delisted_at IS NULL",
         "INSERT INTO history(store, product_id, variant_id, at, field, old_value, new_value, crawl_id)"
         " SELECT store, id, 0, ?3, 'delisted', 1, 0, ?2 FROM products"
-        " WHERE store = ?1 AND delisted_at IS NULL AND missed_crawls >= ?4",
+        " WHERE store = ?1 AND delisted_at IS NULL AND missed_crawls >= ?4 ORDER BY rowid",
         "UPDATE products SET delisted_at = ?3"
         " WHERE store = ?1 AND delisted_at IS NULL AND missed_crawls >= ?4",
     };
@@ -630,9 +652,9 @@ static int history(sqlite_store *s, const char *origin, int64_t pid, int64_t vid
 }
 
 /* Writes one product inside the page's transaction. */
-static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const char *platform,
-                   const souk_product *p, const souk_facts_view *given, const char *now,
-                   souk_put_result *res) {
+static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, int64_t store_key,
+                   const char *platform, const souk_product *p, const souk_facts_view *given,
+                   const char *now, souk_put_result *res) {
   souk_facts_view computed;
   const souk_facts_view *f = given;
   int rc = 0;
@@ -767,6 +789,8 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, const 
   if (existed) {
     sqlite3_bind_int(st, 31, events > 0);
     sqlite3_bind_int64(st, 32, rowid);
+  } else {
+    sqlite3_bind_int64(st, 33, store_key);
   }
   rc = step_done(s, st, "writing a product");
   if (rc)
@@ -808,13 +832,20 @@ static int sqlite_put_products(souk_store *base, int64_t crawl_id, const char *o
   souk_store_now(now);
   /* The platform is the crawl's. */
   char platform[64] = "unknown";
+  int64_t store_key = 0;
   sqlite3_stmt *q;
-  if (sqlite3_prepare_v2(s->db, "SELECT platform FROM crawls WHERE id = ?1", -1, &q, NULL) == SQLITE_OK) {
+  if (sqlite3_prepare_v2(s->db, "SELECT platform, " STORE_KEY_OF("?2") " FROM crawls WHERE id = ?1",
+                         -1, &q, NULL) == SQLITE_OK) {
     sqlite3_bind_int64(q, 1, crawl_id);
-    if (sqlite3_step(q) == SQLITE_ROW)
+    bind_text(q, 2, origin);
+    if (sqlite3_step(q) == SQLITE_ROW) {
       snprintf(platform, sizeof platform, "%s", column_text(q, 0));
+      store_key = sqlite3_column_int64(q, 1);
+    }
     sqlite3_finalize(q);
   }
+  if (store_key <= 0)
+    return souk__store_error(base, SOUK_EINVAL, "products for %s, a store no crawl began", origin);
   /* A page is one transaction, or joins the batch's. (Not a savepoint: a savepoint copies
    * every page it touches a second time, a fifth of the writer's time; a failed page undoes
    * its whole batch instead, which the restarted crawl writes again.) */
@@ -823,7 +854,8 @@ static int sqlite_put_products(souk_store *base, int64_t crawl_id, const char *o
     return rc;
   souk_put_result page = {0};
   for (size_t i = 0; i < n && !rc; i++)
-    rc = put_one(s, crawl_id, origin, platform, &p[i], views ? &views[i] : NULL, now, &page);
+    rc = put_one(s, crawl_id, origin, store_key, platform, &p[i], views ? &views[i] : NULL, now,
+                 &page);
   if (!rc) {
     sqlite3_stmt *st = s->st[ST_CRAWL_ADD];
     sqlite3_bind_int64(st, 1, crawl_id);
@@ -965,7 +997,9 @@ static int build_filters(sqlite_store *s, const souk_query *q, sql_builder *b, b
   }
   souk_buf_adds(sql, " WHERE 1");
   if (q->store) {
-    souk_buf_adds(sql, " AND p.store = ?");
+    /* The key leads the secondary indexes; the origin checks it. */
+    souk_buf_adds(sql, " AND p.store_key = " STORE_KEY_OF("?") " AND p.store = ?");
+    bind_add_text(b, q->store);
     bind_add_text(b, q->store);
   }
   if (q->id) {

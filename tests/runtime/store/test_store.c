@@ -606,6 +606,101 @@ TEST(batched_pages_commit_together_and_fail_together) {
                    : "MongoDB has no batches: each page commits on its own (batch calls do nothing)");
 }
 
+static int64_t raw_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  CHECK_MSG(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+  int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* The plan SQLite picks for `sql`, its lines joined. */
+static void raw_plan(sqlite3 *db, const char *sql, char *out, size_t len) {
+  char explain[1024];
+  snprintf(explain, sizeof explain, "EXPLAIN QUERY PLAN %s", sql);
+  sqlite3_stmt *st = NULL;
+  CHECK_MSG(sqlite3_prepare_v2(db, explain, -1, &st, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+  size_t o = 0;
+  out[0] = '\0';
+  while (sqlite3_step(st) == SQLITE_ROW && o < len)
+    o += (size_t)snprintf(out + o, len - o, "%s; ", (const char *)sqlite3_column_text(st, 3));
+  sqlite3_finalize(st);
+}
+
+TEST(schema_1_database_migrates) {
+  souk_store *s = open_store();
+  if (!souk__store_can_batch(s)) {
+    souk_store_close(s);
+    SAY("SQLite's schema versions only: MongoDB has no migrations to test");
+    return;
+  }
+  cat *c = malloc(sizeof *c);
+  make_catalog(c, 12);
+  crawl(s, c, true);
+  souk_store_close(s);
+
+  /* Back to the shape schema 1 wrote: indexes led by the origin, no integer keys. */
+  char path[4096];
+  snprintf(path, sizeof path, "%s/data/souk.db", souk_test_tmpdir());
+  sqlite3 *raw = NULL;
+  CHECK_INT(sqlite3_open(path, &raw), ==, SQLITE_OK);
+  static const char *const to_v1 =
+      "BEGIN;"
+      "DROP INDEX products_vendor; DROP INDEX products_type; DROP INDEX products_price;"
+      "DROP INDEX products_updated; DROP INDEX products_changed; DROP INDEX stores_key;"
+      "ALTER TABLE products DROP COLUMN store_key; ALTER TABLE stores DROP COLUMN key;"
+      "CREATE INDEX products_vendor ON products(store, vendor COLLATE NOCASE);"
+      "CREATE INDEX products_type ON products(store, product_type COLLATE NOCASE);"
+      "CREATE INDEX products_price ON products(store, price_min);"
+      "CREATE INDEX products_updated ON products(store, updated_at);"
+      "CREATE INDEX products_changed ON products(store, last_changed);"
+      "INSERT INTO stores(origin, platform, first_seen) VALUES('https://other.example', 'shopify',"
+      " '2026-01-01T00:00:00.000Z');"
+      "PRAGMA user_version = 1;"
+      "COMMIT;";
+  char *err = NULL;
+  CHECK_MSG(sqlite3_exec(raw, to_v1, NULL, NULL, &err) == SQLITE_OK, "%s", err ? err : "");
+  sqlite3_close(raw);
+
+  /* Opening migrates: every product gets its store's key, the indexes lead with it. */
+  s = open_store();
+  CHECK_INT(sqlite3_open(path, &raw), ==, SQLITE_OK);
+  CHECK_INT(raw_int(raw, "PRAGMA user_version"), ==, 2);
+  CHECK_INT(raw_int(raw, "SELECT count(*) FROM products p JOIN stores st ON st.key = p.store_key"
+                         " AND st.origin = p.store"), ==, 12);
+  CHECK_INT(raw_int(raw, "SELECT count(DISTINCT key) FROM stores"), ==, 2);
+  char plan[1024];
+  raw_plan(raw, "SELECT id FROM products p WHERE p.store_key = IFNULL((SELECT key FROM stores"
+                " WHERE origin = 'https://shop.example'), -1) AND p.store = 'https://shop.example'"
+                " AND p.vendor = 'vendor1' COLLATE NOCASE", plan, sizeof plan);
+  CHECK_HAS(plan, "USING INDEX products_vendor (store_key=? AND vendor=?)");
+  souk_query q;
+  souk_query_init(&q);
+  q.store = SHOP;
+  q.vendor = "VENDOR1";
+  CHECK_INT(count_query(s, &q), ==, 4);
+
+  /* A new store gets the next key; its products are found by it, the old ones still are. */
+  int64_t id;
+  CHECK_INT(souk_store_crawl_begin(s, "https://third.example", "shopify", &id), ==, 0);
+  CHECK_INT(souk_store_put_products(s, id, "https://third.example", c->p, 5, NULL), ==, 0);
+  souk_crawl_end end = {.status = 0, .complete = true, .pages = 1};
+  CHECK_INT(souk_store_crawl_end(s, id, &end), ==, 0);
+  CHECK_INT(raw_int(raw, "SELECT key FROM stores WHERE origin = 'https://third.example'"), ==, 3);
+  q.store = "https://third.example";
+  q.vendor = NULL;
+  CHECK_INT(count_query(s, &q), ==, 5);
+  q.store = SHOP;
+  CHECK_INT(count_query(s, &q), ==, 12);
+  /* Products for a store no crawl began are refused, not written where no query finds them. */
+  CHECK_INT(souk_store_put_products(s, id, "https://nobody.example", c->p, 1, NULL), ==, SOUK_EINVAL);
+  sqlite3_close(raw);
+  free(c);
+  souk_store_close(s);
+  SAY("a schema 1 database opens as schema 2: 12 products keyed by their store, two stores "
+      "keyed 1 and 2, a new one 3; store + vendor queries use (store_key, vendor): %s", plan);
+}
+
 static int summary_cb(const souk_store_summary *st, void *ud) {
   CHECK_STR(st->store, SHOP);
   CHECK_STR(st->currency, "EGP");
