@@ -291,6 +291,14 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v) {
     sqlite3_bind_null(st, i);
 }
 
+/* A string whose length is known: SQLite does not measure it again. */
+static void bind_text_len(sqlite3_stmt *st, int i, const char *v, size_t len) {
+  if (v)
+    sqlite3_bind_text64(st, i, v, len, SQLITE_STATIC, SQLITE_UTF8);
+  else
+    sqlite3_bind_null(st, i);
+}
+
 static void bind_price(sqlite3_stmt *st, int i, int64_t v) {
   if (v == SOUK_NO_PRICE)
     sqlite3_bind_null(st, i);
@@ -769,7 +777,7 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, int64_
   bind_text(st, 6, p->title);
   bind_text(st, 7, p->vendor);
   bind_text(st, 8, p->product_type);
-  bind_text(st, 9, f->tags_json);
+  bind_text_len(st, 9, f->tags_json, f->tags_json_len);
   sqlite3_bind_int64(st, 15, (sqlite3_int64)f->description_length);
   bind_text(st, 16, p->created_at);
   bind_text(st, 17, p->updated_at);
@@ -805,10 +813,10 @@ static int put_one(sqlite_store *s, int64_t crawl_id, const char *origin, int64_
   for (int pass = existed ? 0 : 1; pass < 2; pass++) {
     st = s->st[pass == 0 ? ST_DETAILS_UPDATE : ST_DETAILS_INSERT];
     sqlite3_bind_int64(st, 1, rowid);
-    bind_text(st, 2, f->options_json);
-    bind_text(st, 3, f->images_json);
-    bind_text(st, 4, f->variants_json);
-    bind_text(st, 5, p->body_html);
+    bind_text_len(st, 2, f->options_json, f->options_json_len);
+    bind_text_len(st, 3, f->images_json, f->images_json_len);
+    bind_text_len(st, 4, f->variants_json, f->variants_json_len);
+    bind_text_len(st, 5, p->body_html, f->body_html_len);
     rc = step_done(s, st, "writing a product's details");
     if (rc || (pass == 0 && sqlite3_changes(s->db) == 1))
       break;

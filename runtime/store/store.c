@@ -463,6 +463,7 @@ int souk__facts_compute(souk_product_facts *f, const souk_product *p) {
   if (f->priced == 0)
     f->price_sum = SOUK_NO_PRICE;
   size_t blen = p->body_html ? strlen(p->body_html) : 0;
+  f->body_html_len = blen;
   rc = souk_html_text(p->body_html, blen, &f->body_text);
   /* Code points of the text: every byte that does not continue a UTF-8 sequence (the same
    * count souk_html_text_length makes, without a second pass over the HTML). */
@@ -542,7 +543,9 @@ void souk__facts_view(const souk_product_facts *f, souk_facts_view *v) {
       .body_text = f->body_text.data ? f->body_text.data : "",
       .tags_json = f->tags_json.data, .options_json = f->options_json.data,
       .images_json = f->images_json.data, .variants_json = f->variants_json.data,
-      .variants_json_len = f->variants_json.len};
+      .tags_json_len = f->tags_json.len, .options_json_len = f->options_json.len,
+      .images_json_len = f->images_json.len, .variants_json_len = f->variants_json.len,
+      .body_html_len = f->body_html_len};
 }
 
 int souk__facts_view_copy(souk_arena *a, const souk_product_facts *f, souk_facts_view *v) {

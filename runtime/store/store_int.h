@@ -71,6 +71,7 @@ typedef struct souk_product_facts {
   size_t nvariants, navailable, priced;
   int64_t price_min, price_max, price_sum;
   size_t description_length;
+  size_t body_html_len;        /* bytes of the product's body_html (0 when none) */
   souk_buf body_text;          /* visible text */
   souk_buf tags_json, options_json, images_json, variants_json; /* JSON arrays */
   uint64_t text_hash;          /* of title, vendor, type, tags, body text: FTS refresh */
@@ -83,7 +84,8 @@ struct souk_facts_view {
   int64_t price_min, price_max, price_sum;
   uint64_t text_hash;
   const char *body_text, *tags_json, *options_json, *images_json, *variants_json;
-  size_t variants_json_len;
+  /* Lengths in bytes, known on the loop's thread: the writer's thread binds them as they are. */
+  size_t tags_json_len, options_json_len, images_json_len, variants_json_len, body_html_len;
 };
 
 void souk__facts_view(const souk_product_facts *f, souk_facts_view *v);
