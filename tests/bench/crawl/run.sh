@@ -109,24 +109,42 @@ peer_run() {
   set -- $(cat "$TMP/time"); echo "$1 $2 $1"
 }
 
-measure() { # label command env
-  label=$1 cmd=$2 envs=$3
-  : > "$TMP/s"; : > "$TMP/m"; : > "$TMP/w"
-  r=0
-  while [ $r -lt "$RUNS" ]; do
-    set -- $($cmd "$envs")
-    echo "$1" >> "$TMP/s"; echo "$2" >> "$TMP/m"; echo "${3:-$1}" >> "$TMP/w"
-    r=$((r + 1))
-  done
-  s=$(median < "$TMP/s"); m=$(median < "$TMP/m"); w=$(median < "$TMP/w")
-  awk -v l="$label" -v p="$PRODUCTS" -v s="$s" -v m="$m" -v w="$w" 'BEGIN { printf "%-28s %10.0f %10.2f %10.1f %10.2f\n", l, p / s, s, m / 1024, w }'
+# One run of `command`: its seconds, peak RSS and whole time appended to $TMP/TAG.{s,m,w}.
+run_once() { # command env tag
+  tag=$3
+  set -- $($1 "$2")
+  echo "$1" >> "$TMP/$tag.s"; echo "$2" >> "$TMP/$tag.m"; echo "${3:-$1}" >> "$TMP/$tag.w"
 }
 
+report() { # label tag
+  s=$(median < "$TMP/$2.s"); m=$(median < "$TMP/$2.m"); w=$(median < "$TMP/$2.w")
+  awk -v l="$1" -v p="$PRODUCTS" -v s="$s" -v m="$m" -v w="$w" 'BEGIN { printf "%-28s %10.0f %10.2f %10.1f %10.2f\n", l, p / s, s, m / 1024, w }'
+}
+
+measure() { # label command env
+  rm -f "$TMP"/one.*
+  r=0
+  while [ $r -lt "$RUNS" ]; do run_once "$2" "$3" one; r=$((r + 1)); done
+  report "$1" one
+}
 echo "crawl of $PRODUCTS products ($NPAGES pages of 250) from nginx on loopback, median of $RUNS runs"
 echo "(products/s and seconds: first request to last committed product; command s: the whole"
 echo " command, for souk with SQLite including the full-text index built after the crawl)"
 printf "%-28s %10s %10s %10s %10s\n" "" "products/s" "seconds" "peak MiB" "command s"
-measure "souk scrape (SQLite)" souk_run ""
+# souk and the peer take turns, so a change of the machine's speed during the bench (it is
+# shared) touches both; the ratio is the median of each turn's ratio.
+rm -f "$TMP"/souk.* "$TMP"/peer.*
+r=0
+while [ $r -lt "$RUNS" ]; do
+  run_once souk_run "" souk
+  run_once peer_run "" peer
+  r=$((r + 1))
+done
+report "souk scrape (SQLite)" souk
+report "peer: requests+json+sqlite3" peer
+RATIO=$(paste "$TMP/peer.s" "$TMP/souk.s" | awk '{print $1 / $2}' | median)
+ALL=$(paste "$TMP/peer.s" "$TMP/souk.s" | awk '{printf "%s%.2f", (NR > 1 ? " " : ""), $1 / $2}')
+printf "souk / peer, products/s: %.2fx (median of the turns: %s)\n" "$RATIO" "$ALL"
 # MongoDB: the only server here is CongoDB, the in-memory MongoDB-compatible test server
 # (tests/runtime/store/mongo), which slows down as it fills (hundreds of products/s): it is run
 # on MONGO_PRODUCTS (default 2,500) products, 10 pages of 250, and says nothing of a real
@@ -150,7 +168,6 @@ if "$MONGO_DIR/server.sh" start "$TMP/mongo" >/dev/null 2>&1; then
 else
   echo "(MongoDB run skipped: run npm ci in tests/runtime/store/mongo first)"
 fi
-measure "peer: requests+json+sqlite3" peer_run ""
 if [ -x "$BUILD/tests/bench/decode/bench_decode" ]; then
   echo; echo "parse-only (the same pages, decoder alone):"
   "$BUILD/tests/bench/decode/bench_decode" "$PAGES" "$RUNS" | tail -4
