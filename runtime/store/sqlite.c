@@ -162,15 +162,17 @@ typedef struct sqlite_store {
 /* A handle that writes batches (the store writer's) does not checkpoint in its own commits:
  * a thread with a connection of its own copies the WAL back into the database (a PASSIVE
  * checkpoint, which never blocks the writer) whenever a commit leaves more than
- * CHECKPOINT_PAGES pages in the WAL. The writer goes on writing pages meanwhile, on the
- * other core. The WAL only starts over when a transaction begins after a checkpoint caught up
- * with every commit, which a writer that never pauses does not wait for: so when a commit
- * leaves more than WAL_CAP_PAGES, the writer finishes the checkpoint itself right there (FULL:
- * the thread did most of it), and its next transaction starts the WAL over. */
-#define CHECKPOINT_PAGES 4096
-#define WAL_CAP_PAGES 16384
-/* Other handles: SQLite's own checkpoint in a commit that leaves this many pages. */
-#define AUTOCHECKPOINT_PAGES 10000
+ * CHECKPOINT_BYTES in the WAL. The writer goes on writing pages meanwhile, on the other core.
+ * The WAL only starts over when a transaction begins after a checkpoint caught up with every
+ * commit, which a writer that never pauses does not wait for: so when a commit leaves more
+ * than WAL_CAP_BYTES, the writer finishes the checkpoint itself right there (FULL: the thread
+ * did most of it), and its next transaction starts the WAL over. Fewer, larger passes copy a
+ * page that several commits rewrote once: 256 MiB and 1 GiB made a crawl of 100,000 products
+ * (a WAL of about 500 MiB) 7% faster, the whole command too, than 64 and 256 MiB. */
+#define CHECKPOINT_BYTES (256 << 20)
+#define WAL_CAP_BYTES (1 << 30)
+/* Other handles: SQLite's own checkpoint in a commit that leaves this much. */
+#define AUTOCHECKPOINT_BYTES (160 << 20)
 
 typedef struct checkpointer {
   sqlite3 *db;
@@ -178,7 +180,20 @@ typedef struct checkpointer {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   bool due, stop;
+  int passive_pages, cap_pages; /* CHECKPOINT_BYTES and WAL_CAP_BYTES in this file's pages */
 } checkpointer;
+
+/* `bytes` of WAL in pages of the database (a database keeps the page size it was made with). */
+static int pages_of(sqlite_store *s, int bytes) {
+  int size = 0;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_step(st) == SQLITE_ROW)
+      size = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+  }
+  return bytes / (size > 0 ? size : 4096);
+}
 
 static void *checkpointer_main(void *arg) {
   checkpointer *c = arg;
@@ -202,10 +217,10 @@ static void *checkpointer_main(void *arg) {
 /* sqlite3_wal_hook: after each commit of the writing handle, outside its transaction. */
 static int wal_committed(void *ud, sqlite3 *db, const char *name, int pages) {
   checkpointer *c = ud;
-  if (pages > WAL_CAP_PAGES) {
+  if (pages > c->cap_pages) {
     if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_FULL, NULL, NULL) != SQLITE_OK)
       SOUK_DEBUG(STORE, "checkpoint of a long WAL: %s", sqlite3_errmsg(db));
-  } else if (pages >= CHECKPOINT_PAGES) {
+  } else if (pages >= c->passive_pages) {
     pthread_mutex_lock(&c->lock);
     c->due = true;
     pthread_cond_signal(&c->wake);
@@ -219,7 +234,7 @@ static void checkpointer_stop(sqlite_store *s) {
   if (!c)
     return;
   sqlite3_wal_hook(s->db, NULL, NULL);
-  sqlite3_wal_autocheckpoint(s->db, AUTOCHECKPOINT_PAGES);
+  sqlite3_wal_autocheckpoint(s->db, pages_of(s, AUTOCHECKPOINT_BYTES));
   pthread_mutex_lock(&c->lock);
   c->stop = true;
   pthread_cond_signal(&c->wake);
@@ -256,6 +271,8 @@ static void checkpointer_start(sqlite_store *s) {
     free(c);
     return;
   }
+  c->passive_pages = pages_of(s, CHECKPOINT_BYTES);
+  c->cap_pages = pages_of(s, WAL_CAP_BYTES);
   s->ckpt = c;
   sqlite3_wal_hook(s->db, wal_committed, c); /* replaces the automatic checkpoints */
 }
@@ -425,9 +442,11 @@ souk_store *souk__sqlite_open(const char *path, const souk_config *cfg, souk_err
   sqlite3_create_function_v2(s->db, "visible_text", 1,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                              sql_visible_text, NULL, NULL, NULL);
-  /* 16 KiB pages: a quarter of the system calls of the default 4 KiB for rows of a few KiB
-   * (applies to a new database only). */
-  int rc = exec(s, "PRAGMA page_size = 16384");
+  /* 64 KiB pages (the largest): a sixteenth of the WAL frames, system calls and b-tree
+   * splits of the default 4 KiB for rows of a few KiB; a first crawl ran 4% faster and its
+   * whole command 15% faster than with 16 KiB. A new database only: one made before keeps
+   * its size (VACUUM would change it). */
+  int rc = exec(s, "PRAGMA page_size = 65536");
   rc = rc ? rc : exec(s, memory ? "PRAGMA journal_mode = MEMORY" : "PRAGMA journal_mode = WAL");
   char cache[64];
   snprintf(cache, sizeof cache, "PRAGMA cache_size = -%lld",
@@ -437,11 +456,11 @@ souk_store *souk__sqlite_open(const char *path, const souk_config *cfg, souk_err
                          "PRAGMA foreign_keys = OFF;"
                          /* A WAL that grew during a crawl shrinks back when it starts over. */
                          "PRAGMA journal_size_limit = 67108864");
+  rc = rc ? rc : migrate(s);
   /* Fewer, larger checkpoints: a page rewritten by several transactions is copied back to
    * the database once. */
   if (!rc)
-    sqlite3_wal_autocheckpoint(s->db, AUTOCHECKPOINT_PAGES);
-  rc = rc ? rc : migrate(s);
+    sqlite3_wal_autocheckpoint(s->db, pages_of(s, AUTOCHECKPOINT_BYTES));
   for (int i = 0; i < ST_COUNT && !rc; i++)
     if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK)
       rc = db_error(s, "preparing statements");
