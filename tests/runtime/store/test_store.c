@@ -666,6 +666,7 @@ TEST(schema_1_database_migrates) {
   s = open_store();
   CHECK_INT(sqlite3_open(path, &raw), ==, SQLITE_OK);
   CHECK_INT(raw_int(raw, "PRAGMA user_version"), ==, 2);
+  CHECK_INT(raw_int(raw, "PRAGMA page_size"), ==, 65536); /* a database souk made */
   CHECK_INT(raw_int(raw, "SELECT count(*) FROM products p JOIN stores st ON st.key = p.store_key"
                          " AND st.origin = p.store"), ==, 12);
   CHECK_INT(raw_int(raw, "SELECT count(DISTINCT key) FROM stores"), ==, 2);
