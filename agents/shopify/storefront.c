@@ -253,8 +253,7 @@ unsigned souk_storefront_requests(const souk_storefront *sf) { return sf->reques
 
 /* ---- answers ---------------------------------------------------------------------------- */
 
-/* The integer value of a query parameter, or `def` when absent or not a number. */
-static long param(const char *query, const char *name, long def) {
+long souk_storefront_param(const char *query, const char *name, long def) {
   size_t nlen = strlen(name);
   const char *p = query;
   while (p && *p) {
@@ -291,8 +290,8 @@ static const char html_page[] =
 /* A page of products from a list of catalog indexes (NULL: the whole catalog). */
 static int products_page(souk_storefront *sf, const size_t *items, size_t n, const char *query,
                          souk_storefront_response *res) {
-  long limit = param(query, "limit", PAGE_DEFAULT);
-  long page = param(query, "page", 1);
+  long limit = souk_storefront_param(query, "limit", PAGE_DEFAULT);
+  long page = sf->o.ignores_page ? 1 : souk_storefront_param(query, "page", 1);
   if (limit < 1)
     limit = PAGE_DEFAULT;
   if (limit > PAGE_MAX)
@@ -319,7 +318,8 @@ static int products_page(souk_storefront *sf, const size_t *items, size_t n, con
 }
 
 static int collections_page(souk_storefront *sf, const char *query, souk_storefront_response *res) {
-  long limit = param(query, "limit", PAGE_DEFAULT), page = param(query, "page", 1);
+  long limit = souk_storefront_param(query, "limit", PAGE_DEFAULT);
+  long page = souk_storefront_param(query, "page", 1);
   limit = limit < 1 ? PAGE_DEFAULT : limit > PAGE_MAX ? PAGE_MAX : limit;
   page = page < 1 ? 1 : page;
   json_t *list = json_array();
@@ -407,7 +407,7 @@ int souk_storefront_handle(souk_storefront *sf, const char *method, const char *
       return reply_text(res, 200, "text/html; charset=utf-8", html_page);
     return products_page(sf, NULL, sf->n, query, res);
   }
-  if (strcmp(path, "/meta.json") == 0) {
+  if (strcmp(path, "/meta.json") == 0 && !sf->o.no_meta) {
     json_t *m = json_pack("{s:I, s:s, s:s, s:s?, s:I}", "id", (json_int_t)1, "name", sf->name,
                           "domain", sf->origin, "currency", sf->currency, "published_products_count",
                           (json_int_t)sf->n);

@@ -14,6 +14,7 @@
 #ifndef SOUK_SHOPIFY_STOREFRONT_H
 #define SOUK_SHOPIFY_STOREFRONT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/errinfo.h"
@@ -35,9 +36,15 @@ typedef struct souk_storefront_options {
   souk_storefront_mode mode;
   unsigned burst_every;          /* every Nth request answers 429 without Retry-After; 0: never */
   unsigned sitemap_size;         /* products per product sitemap; 0: 2500 */
+  bool no_meta;                  /* /meta.json answers 404: no announced product count */
+  bool ignores_page;             /* /products.json answers page 1 whatever ?page= asks */
 } souk_storefront_options;
 
 typedef struct souk_storefront souk_storefront;
+
+/* The integer value of a query parameter ("page" in "limit=250&page=2"), or `def` when absent
+ * or not a number. */
+long souk_storefront_param(const char *query, const char *name, long def);
 
 typedef struct souk_storefront_response {
   int status;

@@ -15,46 +15,19 @@ struct souk_fixture_store {
   souk_storefront *sf;
   souk_httpd *srv;
   unsigned delay_ms;
-  souk_fixture_quirks quirks;
+  unsigned slow_even_ms;        /* extra delay of /products.json's even pages */
   char url[64];
 };
-
-/* The page number of a /products.json query, 1 when none. */
-static unsigned query_page(const char *query) {
-  for (const char *p = query; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL)
-    if (strncmp(p, "page=", 5) == 0)
-      return (unsigned)strtoul(p + 5, NULL, 10);
-  return 1;
-}
 
 static void handle(const souk_httpd_request *req, souk_httpd_response *res, void *ud) {
   souk_fixture_store *fs = ud;
   pthread_mutex_lock(&fs->lock);
-  souk_fixture_quirks q = fs->quirks;
-  if (q.no_meta && strcmp(req->path, "/meta.json") == 0) {
-    souk_httpd_response_status(res, 404);
-    souk_httpd_response_printf(res, "Not Found");
-  } else if (q.ignores_page && strcmp(req->path, "/products.json") == 0) {
-    /* The query without its page= parameter. */
-    char query[512] = "";
-    size_t len = 0;
-    for (const char *p = req->query; *p;) {
-      size_t n = strcspn(p, "&");
-      if (strncmp(p, "page=", 5) != 0 && len + n + 2 < sizeof query)
-        len += (size_t)snprintf(query + len, sizeof query - len, "%s%.*s", len ? "&" : "", (int)n, p);
-      p += n + (p[n] == '&');
-    }
-    souk_httpd_request copy = *req;
-    copy.query = query;
-    souk_storefront_httpd_answer(fs->sf, &copy, res);
-  } else {
-    souk_storefront_httpd_answer(fs->sf, req, res);
-  }
-  pthread_mutex_unlock(&fs->lock);
+  souk_storefront_httpd_answer(fs->sf, req, res);
   unsigned delay = fs->delay_ms;
-  if (q.slow_even_pages_ms && strcmp(req->path, "/products.json") == 0 &&
-      query_page(req->query) % 2 == 0)
-    delay += q.slow_even_pages_ms;
+  if (fs->slow_even_ms && strcmp(req->path, "/products.json") == 0 &&
+      souk_storefront_param(req->query, "page", 1) % 2 == 0)
+    delay += fs->slow_even_ms;
+  pthread_mutex_unlock(&fs->lock);
   if (delay)
     souk_httpd_response_delay(res, delay);
 }
@@ -91,9 +64,9 @@ void souk_fixture_store_swap(souk_fixture_store *fs, const souk_storefront_optio
   souk_storefront_free(old);
 }
 
-void souk_fixture_store_quirks(souk_fixture_store *fs, const souk_fixture_quirks *q) {
+void souk_fixture_store_slow_even_pages(souk_fixture_store *fs, unsigned ms) {
   pthread_mutex_lock(&fs->lock);
-  fs->quirks = *q;
+  fs->slow_even_ms = ms;
   pthread_mutex_unlock(&fs->lock);
 }
 

@@ -5,8 +5,6 @@
 #ifndef SOUK_TEST_FIXTURE_STORE_H
 #define SOUK_TEST_FIXTURE_STORE_H
 
-#include <stdbool.h>
-
 #include "shopify/storefront.h"
 #include "httpd/server.h"
 
@@ -15,16 +13,9 @@ typedef struct souk_fixture_store souk_fixture_store;
 /* Starts a store serving `o` (captures are paths; see souk_fixture_capture()). A failure
  * fails the test. `delay_ms` delays every response. */
 souk_fixture_store *souk_fixture_store_start(const souk_storefront_options *o, unsigned delay_ms);
-/* Ways a real store differs from the emulator's default, for the agent's edge cases. */
-typedef struct souk_fixture_quirks {
-  bool no_meta;                  /* /meta.json answers 404: no announced product count */
-  unsigned slow_even_pages_ms;   /* /products.json's even pages answer this much later, so
-                                    pages in flight come back out of order */
-  bool ignores_page;             /* /products.json answers page 1 whatever ?page= asks */
-} souk_fixture_quirks;
-
-/* Applies `q` from now on. */
-void souk_fixture_store_quirks(souk_fixture_store *fs, const souk_fixture_quirks *q);
+/* From now on, /products.json's even pages answer `ms` later than the others, so that pages
+ * in flight come back out of order. */
+void souk_fixture_store_slow_even_pages(souk_fixture_store *fs, unsigned ms);
 /* Serves another catalog from now on, at the same URL (between crawls: a store that changed). */
 void souk_fixture_store_swap(souk_fixture_store *fs, const souk_storefront_options *o);
 /* "http://127.0.0.1:PORT" */

@@ -127,11 +127,18 @@ TEST(many_pages_fewer_than_asked) {
   SAY("1468 products: 6 pages, the short last page ends the walk, all stored");
 }
 
-/* 1468 products in 6 pages, crawled with the store's quirks; returns /products.json's stats. */
-static souk_httpd_path_stats crawl_with_quirks(const souk_fixture_quirks *q, scrape_run *out) {
-  const char *caps[] = {ANNIE_A, SOUL};
-  souk_fixture_store *fs = store_of(caps, 2, 4, SOUK_STOREFRONT_OPEN, 0, 0);
-  souk_fixture_store_quirks(fs, q);
+/* 1468 products in 6 pages from a store with the quirks of `o` (its catalog is set here),
+ * even pages `slow_even_ms` late; returns /products.json's request stats. */
+static souk_httpd_path_stats crawl_1468(souk_storefront_options o, unsigned slow_even_ms,
+                                        scrape_run *out) {
+  const char *caps[] = {souk_fixture_capture(ANNIE_A), souk_fixture_capture(SOUL)};
+  o.captures = caps;
+  o.ncaptures = 2;
+  o.copies = 4;
+  o.name = "Fixture";
+  o.currency = "CAD";
+  souk_fixture_store *fs = souk_fixture_store_start(&o, 0);
+  souk_fixture_store_slow_even_pages(fs, slow_even_ms);
   souk_config *cfg = test_config();
   const char *urls[] = {souk_fixture_store_url(fs)};
   *out = crawl(cfg, urls, 1);
@@ -147,9 +154,8 @@ static souk_httpd_path_stats crawl_with_quirks(const souk_fixture_quirks *q, scr
 
 TEST(pages_in_flight_answered_out_of_order) {
   /* Even pages answer 150 ms late: page 3 arrives before page 2, 5 before 4. */
-  souk_fixture_quirks q = {.slow_even_pages_ms = 150};
   scrape_run run;
-  souk_httpd_path_stats ps = crawl_with_quirks(&q, &run);
+  souk_httpd_path_stats ps = crawl_1468((souk_storefront_options){0}, 150, &run);
   CHECK(run.results[0].complete);
   CHECK_INT(run.results[0].put.new_products, ==, 1468);
   CHECK_INT(ps.peak, ==, 2);      /* two pages in flight once page 1 is known */
@@ -158,9 +164,8 @@ TEST(pages_in_flight_answered_out_of_order) {
 }
 
 TEST(no_meta_at_most_one_page_past_the_end) {
-  souk_fixture_quirks q = {.no_meta = true};
   scrape_run run;
-  souk_httpd_path_stats ps = crawl_with_quirks(&q, &run);
+  souk_httpd_path_stats ps = crawl_1468((souk_storefront_options){.no_meta = true}, 0, &run);
   CHECK(run.results[0].complete);
   CHECK_INT(run.results[0].put.new_products, ==, 1468);
   CHECK(ps.requests >= 6 && ps.requests <= 7);
@@ -170,9 +175,8 @@ TEST(no_meta_at_most_one_page_past_the_end) {
 
 TEST(store_that_ignores_page_stops) {
   /* Every page is page 1: the walk stops at the first page with nothing new. */
-  souk_fixture_quirks q = {.ignores_page = true};
   scrape_run run;
-  souk_httpd_path_stats ps = crawl_with_quirks(&q, &run);
+  souk_httpd_path_stats ps = crawl_1468((souk_storefront_options){.ignores_page = true}, 0, &run);
   CHECK(!run.results[0].complete);
   CHECK_HAS(run.results[0].message, "ignores ?page=");
   CHECK_INT(run.results[0].put.new_products, ==, 250);
