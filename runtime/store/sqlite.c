@@ -156,6 +156,12 @@ typedef struct sqlite_store {
   souk_buf url;
   bool in_batch;               /* a batch's transaction is open: pages join it */
   struct checkpointer *ckpt;   /* a handle that writes batches checkpoints on a thread */
+  /* The crawl and origin whose pages came last: the crawl's platform and the origin's store
+   * key, read once a crawl. */
+  int64_t page_crawl;
+  char *page_origin;
+  char page_platform[64];
+  int64_t page_store_key;
 } sqlite_store;
 
 /* ---- the checkpointer ------------------------------------------------------------------ */
@@ -374,6 +380,7 @@ static void sqlite_close(souk_store *base) {
     sqlite3_close(s->db);
   souk__facts_free(&s->facts);
   souk_buf_free(&s->url);
+  free(s->page_origin);
   free(s);
 }
 
@@ -857,20 +864,29 @@ static int sqlite_put_products(souk_store *base, int64_t crawl_id, const char *o
   sqlite_store *s = (sqlite_store *)base;
   char now[32];
   souk_store_now(now);
-  /* The platform is the crawl's. */
-  char platform[64] = "unknown";
-  int64_t store_key = 0;
-  sqlite3_stmt *q;
-  if (sqlite3_prepare_v2(s->db, "SELECT platform, " STORE_KEY_OF("?2") " FROM crawls WHERE id = ?1",
-                         -1, &q, NULL) == SQLITE_OK) {
-    sqlite3_bind_int64(q, 1, crawl_id);
-    bind_text(q, 2, origin);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-      snprintf(platform, sizeof platform, "%s", column_text(q, 0));
-      store_key = sqlite3_column_int64(q, 1);
+  /* The platform is the crawl's; the store's key leads its products' indexes. */
+  if (s->page_crawl != crawl_id || !s->page_origin || strcmp(s->page_origin, origin) != 0) {
+    snprintf(s->page_platform, sizeof s->page_platform, "unknown");
+    s->page_store_key = 0;
+    s->page_crawl = 0;
+    free(s->page_origin);
+    s->page_origin = NULL;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT platform, " STORE_KEY_OF("?2") " FROM crawls WHERE id = ?1",
+                           -1, &q, NULL) == SQLITE_OK) {
+      sqlite3_bind_int64(q, 1, crawl_id);
+      bind_text(q, 2, origin);
+      if (sqlite3_step(q) == SQLITE_ROW) {
+        snprintf(s->page_platform, sizeof s->page_platform, "%s", column_text(q, 0));
+        s->page_store_key = sqlite3_column_int64(q, 1);
+        s->page_origin = strdup(origin);
+        s->page_crawl = s->page_origin ? crawl_id : 0;
+      }
+      sqlite3_finalize(q);
     }
-    sqlite3_finalize(q);
   }
+  const char *platform = s->page_platform;
+  int64_t store_key = s->page_store_key;
   if (store_key <= 0)
     return souk__store_error(base, SOUK_EINVAL, "products for %s, a store no crawl began", origin);
   /* A page is one transaction, or joins the batch's. (Not a savepoint: a savepoint copies
