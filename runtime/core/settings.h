@@ -43,7 +43,7 @@
   XX(HTTP_MAX_PER_HOST, "http.max_per_host", "SOUK_HTTP_MAX_PER_HOST", NULL, INT, "4", 1, 1024,    \
      NULL, 0, "Requests in flight at once to any one host.")                                     \
   XX(HTTP_RETRIES, "http.retries", "SOUK_HTTP_RETRIES", NULL, INT, "5", 0, 50, NULL, 0,            \
-     "Retries after a 429, a 5xx or a network error, with exponential backoff and full jitter.") \
+     "Retries after a 429, a 5xx or a network error, with exponential backoff and equal jitter.") \
   XX(HTTP_BACKOFF_BASE, "http.backoff_base", "SOUK_HTTP_BACKOFF_BASE", NULL, DURATION, "500ms",    \
      1, 3600000, NULL, 0, "First backoff ceiling; it doubles with each retry.")                  \
   XX(HTTP_BACKOFF_MAX, "http.backoff_max", "SOUK_HTTP_BACKOFF_MAX", NULL, DURATION, "30s", 1,      \

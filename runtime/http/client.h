@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The asynchronous HTTP client: libcurl's multi interface driven by the libuv loop, with
  * global and per-host concurrency limits, a per-host token-bucket rate, retries with
- * exponential backoff and full jitter (Retry-After honoured), timeouts, bounded redirects and
+ * exponential backoff and equal jitter (Retry-After honoured), timeouts, bounded redirects and
  * bodies, compressed responses, keep-alive reuse and cancellation. No threads.
  *
  * Everything runs on the loop thread that owns the client. Proxies come from the standard

@@ -146,7 +146,7 @@ http_verdict souk__http_judge(souk_http_req *r, CURLcode rc, int64_t *delay_ms, 
                               bool *penalise_host);
 /* Retry-After value to milliseconds from `now` (Unix seconds); -1 when unparseable. */
 int64_t souk__http_retry_after_ms(const char *value, int64_t now);
-/* Full jitter: a uniform draw in [0, min(max, base * 2^(attempt-1))]. */
+/* Equal jitter: a uniform draw in [c/2, c], where c = min(max, base * 2^(attempt-1)). */
 int64_t souk__http_backoff_ms(souk_http *c, unsigned attempt);
 int souk__http_curl_error(CURLcode rc);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Retry policy: which outcomes are worth another attempt, how long to wait (exponential
- * backoff with full jitter, or the server's Retry-After), and the SOUK_E* code of a failure. */
+ * backoff with equal jitter, or the server's Retry-After), and the SOUK_E* code of a failure. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +98,9 @@ int64_t souk__http_backoff_ms(souk_http *c, unsigned attempt) {
   c->rng ^= c->rng << 25;
   c->rng ^= c->rng >> 27;
   uint64_t x = c->rng * 2685821657736338717ULL;
-  return (int64_t)(x % (uint64_t)(ceiling + 1));
+  /* Equal jitter: at least half the ceiling, so a retry after a 429 always backs off. */
+  int64_t floor = ceiling / 2;
+  return floor + (int64_t)(x % (uint64_t)(ceiling - floor + 1));
 }
 
 http_verdict souk__http_judge(souk_http_req *r, CURLcode rc, int64_t *delay_ms, int *error,
