@@ -99,8 +99,8 @@ int64_t souk__http_backoff_ms(souk_http *c, unsigned attempt) {
   c->rng ^= c->rng >> 27;
   uint64_t x = c->rng * 2685821657736338717ULL;
   /* Equal jitter: at least half the ceiling, so a retry after a 429 always backs off. */
-  int64_t floor = ceiling / 2;
-  return floor + (int64_t)(x % (uint64_t)(ceiling - floor + 1));
+  int64_t least = ceiling / 2;
+  return least + (int64_t)(x % (uint64_t)(ceiling - least + 1));
 }
 
 http_verdict souk__http_judge(souk_http_req *r, CURLcode rc, int64_t *delay_ms, int *error,
