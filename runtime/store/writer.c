@@ -98,9 +98,9 @@ static int copy_product(souk_arena *a, souk_product *d, const souk_product *s) {
 /* Group commit: the thread keeps one transaction open while pages keep coming, and commits
  * when none came for BATCH_LINGER_MS, when the transaction is BATCH_MAX_MS old, or before any
  * other operation. Each page's own commit rewrote every b-tree page it touched (the tables'
- * and their seven indexes'): batching cuts that by the number of pages in the batch. A crash loses at
- * most the open batch (the restarted crawl writes it again); a page that fails undoes its
- * batch, and every page of it reports that failure; callbacks run after the commit. */
+ * and their seven indexes'): batching cuts that by the number of pages in the batch. A crash
+ * loses at most the open batch (the restarted crawl writes it again); a page that fails undoes
+ * its batch, and every page of it reports that failure; callbacks run after the commit. */
 #define BATCH_LINGER_MS 100
 #define BATCH_MAX_MS 1000
 
